@@ -1,0 +1,92 @@
+"""The ASGI application: FastAPI for the API and the web app's files."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
+from redis.asyncio import Redis
+
+from nexus.config import Settings, get_settings
+from nexus.kit.crypto import SecretBox
+from nexus.kit.db import create_database
+from nexus.kit.errors import install_error_handlers
+from nexus.kit.jobs import run_jobs
+from nexus.kit.logging import configure_logging
+from nexus.kit.ratelimit import RateLimiter
+from nexus.kit.web import RequestContextMiddleware
+from nexus.routers import ROUTERS
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def _operation_id(route: APIRoute) -> str:
+    # Stable, readable names for the generated TypeScript client: "users-list_users".
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+def create_app(settings: Settings | None = None, *, run_background: bool | None = None) -> FastAPI:
+    """Build the app. ``run_background`` runs jobs and periodic sweeps inside this process:
+    always in embedded mode, and for ``nexus serve`` in distributed mode too."""
+    settings = settings or get_settings()
+    if run_background is None:
+        run_background = not settings.distributed
+    settings.check_production_safety()
+    configure_logging(json=settings.log_json, level=settings.log_level)
+
+    rate_limiter = RateLimiter.for_redis_url(settings.redis_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = create_database(settings.resolved_database_url)
+        app.state.database = database
+        app.state.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        async with run_jobs(settings, database, background=bool(run_background)):
+            try:
+                yield
+            finally:
+                await database.dispose()
+                if app.state.redis is not None:
+                    await app.state.redis.aclose()
+
+    app = FastAPI(
+        title="Nexus API",
+        version="0.1.0",
+        description="Customer service for WhatsApp and Telegram: conversations, agents, "
+        "departments, channels. Errors always have the shape "
+        '`{"error": {"code", "message", "details"}}`.',
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.rate_limiter = rate_limiter
+    app.state.secret_box = SecretBox.from_config(settings.encryption_keys, settings.secret_key)
+
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+    app.add_middleware(
+        RequestContextMiddleware,
+        rate_limiter=rate_limiter,
+        ip_limit=settings.rate_limit_ip,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+        hsts=settings.cookie_secure,
+    )
+    return app

@@ -1,0 +1,160 @@
+"""The ``nexus`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import signal
+from pathlib import Path
+
+import typer
+import uvicorn
+
+from nexus.config import get_settings
+
+app = typer.Typer(help="Nexus: customer service for WhatsApp and Telegram.", no_args_is_help=True)
+
+ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _alembic_config() -> object:
+    from alembic.config import Config
+
+    config = Config(str(ALEMBIC_INI)) if ALEMBIC_INI.exists() else Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def run_migrations(revision: str = "head", *, downgrade: bool = False) -> None:
+    from alembic import command
+
+    settings = get_settings()
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    config = _alembic_config()
+    if downgrade:
+        command.downgrade(config, revision)  # type: ignore[arg-type]
+    else:
+        command.upgrade(config, revision)  # type: ignore[arg-type]
+
+
+def _serve(host: str, port: int, *, run_background: bool | None) -> None:
+    from nexus.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(
+        create_app(settings, run_background=run_background),
+        host=host,
+        port=port,
+        log_config=None,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    migrate: bool = typer.Option(True, help="Apply database migrations first."),
+) -> None:
+    """Everything in one process: API, web app, jobs and periodic sweeps."""
+    if migrate:
+        run_migrations()
+    _serve(host, port, run_background=True)
+
+
+@app.command()
+def api(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """The API and web app only (distributed mode: jobs run in `nexus worker`)."""
+    _serve(host, port, run_background=None)
+
+
+@app.command()
+def worker() -> None:
+    """Consume background jobs from Redis (distributed mode)."""
+    settings = get_settings()
+    if not settings.distributed:
+        raise typer.BadParameter("REDIS_URL must be set: embedded mode runs jobs in `serve`.")
+    asyncio.run(_run_worker(scheduler=False))
+
+
+@app.command()
+def scheduler() -> None:
+    """Kick periodic jobs (distributed mode; run exactly one)."""
+    settings = get_settings()
+    if not settings.distributed:
+        raise typer.BadParameter("REDIS_URL must be set: embedded mode schedules in `serve`.")
+    asyncio.run(_run_worker(scheduler=True))
+
+
+async def _run_worker(*, scheduler: bool) -> None:
+    from taskiq.api import run_receiver_task
+
+    from nexus.kit.db import create_database
+    from nexus.kit.jobs import jobs, run_jobs
+    from nexus.kit.logging import configure_logging
+
+    settings = get_settings()
+    settings.check_production_safety()
+    configure_logging(json=settings.log_json, level=settings.log_level)
+    database = create_database(settings.resolved_database_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with run_jobs(settings, database, background=False):
+        assert jobs.broker is not None
+        runner = (
+            asyncio.create_task(jobs.run_periodic(stop))
+            if scheduler
+            else asyncio.create_task(run_receiver_task(jobs.broker))
+        )
+        await stop.wait()
+        runner.cancel()
+    await database.dispose()
+
+
+@app.command()
+def migrate(
+    revision: str = typer.Argument("head", help="Target revision."),
+    downgrade: bool = typer.Option(False, "--downgrade", help="Go down to REVISION."),
+) -> None:
+    """Apply (or revert) database migrations."""
+    run_migrations(revision, downgrade=downgrade)
+    typer.echo(f"database at {'downgraded to' if downgrade else 'upgraded to'} {revision}")
+
+
+@app.command("create-admin")
+def create_admin(
+    email: str = typer.Option(..., prompt=True),
+    name: str = typer.Option(..., prompt=True),
+    company: str = typer.Option(..., prompt="Company name"),
+    password: str = typer.Option("", help="Asked for when not given."),
+) -> None:
+    """Create a company and its first admin (or a new admin in an existing company)."""
+    from nexus.bootstrap import create_admin as create
+
+    secret = password or getpass.getpass("Password: ")
+    if len(secret) < 8:
+        raise typer.BadParameter("the password needs at least 8 characters")
+    run_migrations()
+    created = asyncio.run(create(email=email, name=name, company_name=company, password=secret))
+    typer.echo(f"admin {created} ready")
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo company (idempotent) and print its logins."""
+    from nexus.bootstrap import load_demo
+
+    run_migrations()
+    logins = asyncio.run(load_demo())
+    typer.echo("\nDemo company ready. Sign in at http://127.0.0.1:8000 with:")
+    for role, email, password in logins:
+        typer.echo(f"  {role:<11} {email:<28} {password}")
+    typer.echo("")

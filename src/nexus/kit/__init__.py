@@ -1,0 +1,1 @@
+"""Toolkit with no business logic: database, repositories, errors, security, jobs…"""

@@ -1,0 +1,167 @@
+"""Background jobs on taskiq, behind a small registry.
+
+The database is the source of truth; a job message carries only ids and is a wake-up call.
+Jobs are enqueued after the transaction that made them necessary commits (``enqueue``),
+and periodic sweeps recover anything a lost message or a crashed worker left behind.
+
+Embedded mode runs jobs in-process (``InMemoryBroker``); distributed mode sends them over
+Redis streams to ``nexus worker`` processes, and ``nexus scheduler`` kicks periodic jobs.
+Delays are never left to the broker (taskiq ignores them without a schedule source): a job
+that must run later is a row with a due time that a periodic sweep picks up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+from taskiq import AsyncBroker, InMemoryBroker
+from taskiq.api import run_receiver_task
+from taskiq_redis import RedisStreamBroker
+
+from nexus.config import Settings
+from nexus.kit.db import Database, after_commit
+
+log = structlog.get_logger(__name__)
+
+JobFunction = Callable[..., Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    every_seconds: float
+
+
+class JobRegistry:
+    """Jobs are declared at import time with ``@jobs.task``; a broker is bound at start-up."""
+
+    def __init__(self) -> None:
+        self.functions: dict[str, JobFunction] = {}
+        self.periodic: list[PeriodicJob] = []
+        self.broker: AsyncBroker | None = None
+        self.database: Database | None = None
+
+    def task(
+        self, name: str, *, every_seconds: float | None = None
+    ) -> Callable[[JobFunction], JobFunction]:
+        def register(function: JobFunction) -> JobFunction:
+            if name in self.functions:
+                raise ValueError(f"job {name!r} declared twice")
+            self.functions[name] = function
+            if every_seconds is not None:
+                self.periodic.append(PeriodicJob(name, every_seconds))
+            return function
+
+        return register
+
+    def bind(self, *, redis_url: str, database: Database) -> AsyncBroker:
+        broker: AsyncBroker
+        if redis_url:
+            broker = RedisStreamBroker(
+                redis_url,
+                queue_name="nexus:jobs",
+                consumer_group_name="nexus-workers",
+                idle_timeout=120_000,
+            )
+        else:
+            broker = InMemoryBroker(max_async_tasks=50)
+        for name, function in self.functions.items():
+            broker.register_task(_with_logging(name, function), task_name=name)
+        self.broker = broker
+        self.database = database
+        return broker
+
+    def db(self) -> Database:
+        if self.database is None:
+            raise RuntimeError("jobs are not bound to a database")
+        return self.database
+
+    async def kick(self, name: str, **kwargs: Any) -> None:
+        if self.broker is None:
+            raise RuntimeError("jobs are not bound to a broker")
+        task = self.broker.find_task(name)
+        if task is None:
+            raise KeyError(f"unknown job {name!r}")
+        await task.kiq(**kwargs)
+
+    def enqueue(self, session: AsyncSession, name: str, **kwargs: Any) -> None:
+        """Kick ``name`` once ``session`` commits; nothing happens if it rolls back."""
+        if name not in self.functions:
+            raise KeyError(f"unknown job {name!r}")
+
+        async def kick() -> None:
+            try:
+                await self.kick(name, **kwargs)
+            except Exception:  # the periodic sweeps recover work whose kick was lost
+                log.exception("job_kick_failed", job=name)
+
+        after_commit(session, kick)
+
+    async def run_periodic(self, stop: asyncio.Event) -> None:
+        """Kick every periodic job at its interval until ``stop`` is set."""
+        loop = asyncio.get_running_loop()
+        next_due = {job.name: loop.time() for job in self.periodic}
+        while not stop.is_set():
+            now = loop.time()
+            for job in self.periodic:
+                if next_due[job.name] <= now:
+                    next_due[job.name] = now + job.every_seconds
+                    try:
+                        await self.kick(job.name)
+                    except Exception:
+                        log.exception("periodic_kick_failed", job=job.name)
+            wake_at = min(next_due.values(), default=now + 1.0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=max(0.05, wake_at - loop.time()))
+
+
+@contextlib.asynccontextmanager
+async def run_jobs(
+    settings: Settings, database: Database, *, background: bool
+) -> AsyncIterator[None]:
+    """Bind the broker for this process; with ``background``, also consume jobs (when they
+    travel over Redis) and kick the periodic ones."""
+    import nexus.tasks  # noqa: F401  (registers every job)
+
+    broker = jobs.bind(redis_url=settings.redis_url, database=database)
+    await broker.startup()
+    stop = asyncio.Event()
+    runners: list[asyncio.Task[None]] = []
+    if background:
+        if settings.distributed:
+            runners.append(asyncio.create_task(run_receiver_task(broker, run_startup=False)))
+        runners.append(asyncio.create_task(jobs.run_periodic(stop)))
+    try:
+        yield
+    finally:
+        stop.set()
+        for runner in runners:
+            runner.cancel()
+        await asyncio.gather(*runners, return_exceptions=True)
+        if isinstance(broker, InMemoryBroker):
+            await broker.wait_all()
+        await broker.shutdown()
+
+
+def _with_logging(name: str, function: JobFunction) -> JobFunction:
+    async def run(**kwargs: Any) -> None:
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(job=name)
+        try:
+            await function(**kwargs)
+        except Exception:
+            log.exception("job_failed", job=name)
+            raise
+
+    run.__name__ = function.__name__
+    run.__doc__ = function.__doc__
+    return run
+
+
+jobs = JobRegistry()

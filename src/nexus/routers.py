@@ -1,0 +1,13 @@
+"""Every domain router, in the order they appear in the API documentation."""
+
+from fastapi import APIRouter
+
+from nexus.auth.router import router as auth_router
+from nexus.ops.router import router as ops_router
+from nexus.users.router import router as users_router
+
+ROUTERS: list[APIRouter] = [
+    auth_router,
+    users_router,
+    ops_router,
+]

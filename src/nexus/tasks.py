@@ -1,0 +1,3 @@
+"""Imports every domain's jobs so they are registered before a broker is bound."""
+
+import nexus.auth.tasks  # noqa: F401
