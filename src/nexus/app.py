@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from nexus.config import Settings, get_settings
 from nexus.kit.crypto import SecretBox
 from nexus.kit.db import create_database
-from nexus.kit.errors import install_error_handlers
+from nexus.kit.errors import NotFound, install_error_handlers
 from nexus.kit.jobs import run_jobs
 from nexus.kit.logging import configure_logging
 from nexus.kit.ratelimit import RateLimiter
@@ -72,6 +72,16 @@ def create_app(settings: Settings | None = None, *, run_background: bool | None 
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+
+    @app.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                   include_in_schema=False)
+    async def unknown_api_route(path: str) -> None:
+        # Without this, the web app's client-side-routing fallback would answer unknown API
+        # paths with index.html instead of a JSON 404.
+        raise NotFound(f"No API route /api/{path}.", code="route_not_found")
+
+    if (STATIC_DIR / "index.html").exists():
+        app.frontend("/", directory=STATIC_DIR, fallback="index.html", check_dir=False)
 
     if settings.cors_origins:
         app.add_middleware(
