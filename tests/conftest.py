@@ -16,7 +16,7 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 
-from tests.fixtures.database import TestDatabase, prepare_test_database
+from tests.fixtures.database import MigratedDatabase, prepare_test_database
 from tests.fixtures.redis import flush_test_redis
 
 TEST_DATABASE_URL = os.environ.get("NEXUS_TEST_DATABASE_URL", "")
@@ -24,7 +24,7 @@ TEST_REDIS_URL = os.environ.get("NEXUS_TEST_REDIS_URL", "")
 
 
 @pytest.fixture(scope="session")
-def test_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabase]:
+def test_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MigratedDatabase]:
     database = prepare_test_database(TEST_DATABASE_URL, tmp_path_factory.mktemp("db"))
     yield database
     database.drop()
@@ -36,7 +36,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings_env(test_database: TestDatabase, data_dir: Path) -> dict[str, str]:
+def settings_env(test_database: MigratedDatabase, data_dir: Path) -> dict[str, str]:
     """Environment for an app under test (also handed to server subprocesses)."""
     env = {
         "NEXUS_ENV": "testing",
@@ -63,7 +63,7 @@ def settings_overrides() -> dict[str, str]:
 
 @pytest.fixture
 async def app(
-    test_database: TestDatabase,
+    test_database: MigratedDatabase,
     settings_env: dict[str, str],
     settings_overrides: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,

@@ -158,3 +158,7 @@ def demo() -> None:
     for role, email, password in logins:
         typer.echo(f"  {role:<11} {email:<28} {password}")
     typer.echo("")
+
+
+if __name__ == "__main__":
+    app()

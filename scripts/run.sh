@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Embedded mode: one process, a SQLite file under ./data, the demo company loaded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install.sh
+uv run nexus demo
+exec uv run nexus serve --host "${NEXUS_HOST:-127.0.0.1}" --port "${NEXUS_PORT:-8000}"
