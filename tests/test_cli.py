@@ -21,8 +21,13 @@ def _nexus(args: list[str], data_dir: Path, stdin: str | None = None) -> str:
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     result = subprocess.run(
-        [sys.executable, "-m", "nexus.cli", *args], env=env, input=stdin, capture_output=True,
-        text=True, timeout=120, check=False,
+        [sys.executable, "-m", "nexus.cli", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -46,8 +51,20 @@ def test_demo_is_idempotent_and_prints_logins(tmp_path: Path) -> None:
 
 
 def test_create_admin(tmp_path: Path) -> None:
-    _nexus(["create-admin", "--email", "Dona@Loja.com.br", "--name", "Dona",
-            "--company", "Loja da Dona", "--password", "uma-senha-boa"], tmp_path)
+    _nexus(
+        [
+            "create-admin",
+            "--email",
+            "Dona@Loja.com.br",
+            "--name",
+            "Dona",
+            "--company",
+            "Loja da Dona",
+            "--password",
+            "uma-senha-boa",
+        ],
+        tmp_path,
+    )
     import sqlite3
 
     with sqlite3.connect(tmp_path / "nexus.db") as db:

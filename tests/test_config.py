@@ -18,8 +18,9 @@ def test_production_needs_encryption_keys() -> None:
     with pytest.raises(RuntimeError, match="NEXUS_ENCRYPTION_KEYS"):
         settings.check_production_safety()
     key = base64.b64encode(b"k" * 32).decode()
-    Settings(env=Environment.production, secret_key="x" * 40,
-             encryption_keys=f"v1:{key}").check_production_safety()
+    Settings(
+        env=Environment.production, secret_key="x" * 40, encryption_keys=f"v1:{key}"
+    ).check_production_safety()
 
 
 def test_embedded_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:

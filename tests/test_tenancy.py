@@ -24,8 +24,9 @@ PUBLIC_ROUTES = {
 }
 
 
-def _example(schema: dict[str, Any], components: dict[str, Any], ids: dict[str, str],
-             name: str = "") -> Any:
+def _example(
+    schema: dict[str, Any], components: dict[str, Any], ids: dict[str, str], name: str = ""
+) -> Any:
     if "$ref" in schema:
         return _example(components[schema["$ref"].rsplit("/", 1)[-1]], components, ids, name)
     for combinator in ("anyOf", "oneOf", "allOf"):
@@ -39,8 +40,11 @@ def _example(schema: dict[str, Any], components: dict[str, Any], ids: dict[str, 
     kind = schema.get("type")
     if kind == "object":
         required = schema.get("required", [])
-        return {key: _example(value, components, ids, key)
-                for key, value in schema.get("properties", {}).items() if key in required}
+        return {
+            key: _example(value, components, ids, key)
+            for key, value in schema.get("properties", {}).items()
+            if key in required
+        }
     if kind == "array":
         return []
     if kind == "integer":
@@ -91,8 +95,9 @@ async def test_no_route_reaches_another_companys_data(client: AsyncClient) -> No
             if params:
                 assert response.status_code in (403, 404), label
             else:
-                leaked = [name for name, value in ids.items()
-                          if name != "any" and value in response.text]
+                leaked = [
+                    name for name, value in ids.items() if name != "any" and value in response.text
+                ]
                 assert not leaked, f"{label} leaks {leaked}"
             checked += 1
     assert checked >= 10

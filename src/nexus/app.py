@@ -73,8 +73,11 @@ def create_app(settings: Settings | None = None, *, run_background: bool | None 
     for router in ROUTERS:
         app.include_router(router)
 
-    @app.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-                   include_in_schema=False)
+    @app.api_route(
+        "/api/{path:path}",
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        include_in_schema=False,
+    )
     async def unknown_api_route(path: str) -> None:
         # Without this, the web app's client-side-routing fallback would answer unknown API
         # paths with index.html instead of a JSON 404.

@@ -16,8 +16,16 @@ async def test_admin_actions_and_sign_ins_are_recorded(app: FastAPI, client: Asy
     agent = await create_user(client, admin, role="agent")
     async with app.state.database.read() as session:
         entries = await audit.list_entries(
-            session, uuid.UUID(admin.company_id), action=None, actor_id=None, target_type=None,
-            target_id=None, since=None, until=None, before_sequence=None, limit=50,
+            session,
+            uuid.UUID(admin.company_id),
+            action=None,
+            actor_id=None,
+            target_type=None,
+            target_id=None,
+            since=None,
+            until=None,
+            before_sequence=None,
+            limit=50,
         )
     actions = [entry.action for entry in reversed(entries)]
     assert actions == ["company.signup", "user.create", "auth.login"]

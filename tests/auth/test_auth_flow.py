@@ -23,11 +23,18 @@ class TestSignup:
         assert me.json()["role"] == "admin"
         assert me.json()["company_id"] == account.company_id
 
-    async def test_duplicate_email_is_a_conflict_naming_the_field(self, client: AsyncClient) -> None:
+    async def test_duplicate_email_is_a_conflict_naming_the_field(
+        self, client: AsyncClient
+    ) -> None:
         account = await signup(client)
         response = await client.post(
             "/api/auth/signup",
-            json={"company_name": "Outra", "name": "X", "email": account.email, "password": PASSWORD},
+            json={
+                "company_name": "Outra",
+                "name": "X",
+                "email": account.email,
+                "password": PASSWORD,
+            },
         )
         assert response.status_code == 409
         assert response.json()["error"]["details"][0]["field"] == "email"
@@ -60,8 +67,9 @@ class TestLogin:
         )
         assert response.status_code == 401
         assert _error_code(response) == "invalid_credentials"
-        audit = await client.get("/api/audit", headers=account.headers,
-                                 params={"action": "auth.login_failed"})
+        audit = await client.get(
+            "/api/audit", headers=account.headers, params={"action": "auth.login_failed"}
+        )
         assert audit.status_code == 200
         assert [entry["action"] for entry in audit.json()["items"]] == ["auth.login_failed"]
 
@@ -165,9 +173,7 @@ class TestAccessTokens:
         assert response.status_code == 401
 
 
-@pytest.mark.parametrize(
-    "settings_overrides", [{"NEXUS_RATE_LIMIT_LOGIN_ACCOUNT": "3/minute"}]
-)
+@pytest.mark.parametrize("settings_overrides", [{"NEXUS_RATE_LIMIT_LOGIN_ACCOUNT": "3/minute"}])
 async def test_login_attempts_are_limited_per_account(client: AsyncClient) -> None:
     account = await signup(client)
     for _ in range(3):

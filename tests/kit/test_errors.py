@@ -31,8 +31,13 @@ async def test_wrong_types_name_each_field(client: AsyncClient) -> None:
     response = await client.post(
         "/api/users",
         headers=account.headers,
-        json={"email": "x@empresa.com.br", "name": "X", "password": "long-enough",
-              "max_conversations": "many", "role": "king"},
+        json={
+            "email": "x@empresa.com.br",
+            "name": "X",
+            "password": "long-enough",
+            "max_conversations": "many",
+            "role": "king",
+        },
     )
     assert response.status_code == 422
     error = assert_error_shape(response.json())
@@ -44,7 +49,12 @@ async def test_unknown_fields_are_refused(client: AsyncClient) -> None:
     response = await client.post(
         "/api/users",
         headers=account.headers,
-        json={"email": "x@empresa.com.br", "name": "X", "password": "long-enough", "is_admin": True},
+        json={
+            "email": "x@empresa.com.br",
+            "name": "X",
+            "password": "long-enough",
+            "is_admin": True,
+        },
     )
     assert response.status_code == 422
     assert assert_error_shape(response.json())["details"][0]["field"] == "is_admin"  # type: ignore[index]

@@ -33,7 +33,9 @@ async def test_concurrent_read_modify_write_loses_nothing(test_database: Migrate
 
         await asyncio.gather(*(increment() for _ in range(12)))
         async with database.read() as session:
-            final = (await session.execute(select(Company).where(Company.id == company_id))).scalar_one()
+            final = (
+                await session.execute(select(Company).where(Company.id == company_id))
+            ).scalar_one()
         assert final.settings["n"] == 12
     finally:
         await database.dispose()

@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexus.audit.service import audit
 from nexus.auth.dependencies import Principal
+from nexus.auth.service import auth_service
 from nexus.kit.errors import Conflict, ValidationFailed
-from nexus.kit.models import utc_now
 from nexus.kit.security import hash_password
 from nexus.models import PresenceStatus, User, UserRole
+from nexus.presence.service import presence_service
 from nexus.users.repository import UserRepository
 from nexus.users.schemas import Membership, UserCreate, UserRead, UserUpdate
 
@@ -125,19 +126,13 @@ class UserService:
         self, session: AsyncSession, principal: Principal, status: PresenceStatus
     ) -> User:
         user = principal.user
-        if user.presence is not status:
-            user.presence = status
-            user.presence_changed_at = utc_now()
-        if status is not PresenceStatus.offline:
-            user.last_heartbeat_at = utc_now()
-        await session.flush()
+        await presence_service.set(session, user, status, reason=f"agent set {status.value}")
         return user
 
     async def _on_deactivated(self, session: AsyncSession, user: User) -> None:
-        from nexus.auth.service import auth_service  # auth depends on users' schemas
-
-        user.presence = PresenceStatus.offline
-        user.presence_changed_at = utc_now()
+        await presence_service.set(
+            session, user, PresenceStatus.offline, reason="agent deactivated"
+        )
         await auth_service.revoke_user_tokens(session, user.id)
 
     async def _keep_one_admin(

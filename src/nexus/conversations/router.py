@@ -1,0 +1,292 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+
+from nexus.auth.dependencies import CurrentUser, Principal, Session
+from nexus.conversations.repository import (
+    OPEN_STATUSES,
+    ConversationFilters,
+    ConversationRepository,
+)
+from nexus.conversations.schemas import (
+    AssignRequest,
+    ConversationCounts,
+    ConversationEventRead,
+    ConversationRead,
+    ConversationTab,
+    CustomerNameRequest,
+    NoteCreate,
+    NoteRead,
+    PriorityRequest,
+    ResolveRequest,
+    TagsRequest,
+    TransferRequest,
+)
+from nexus.conversations.service import conversation_service
+from nexus.kit.errors import ErrorResponse
+from nexus.kit.pagination import (
+    Page,
+    decode_cursor,
+    encode_cursor,
+    page_of,
+    parse_cursor_datetime,
+    parse_cursor_uuid,
+)
+from nexus.models import Conversation, ConversationStatus
+
+router = APIRouter(
+    prefix="/api/conversations",
+    tags=["conversations"],
+    responses={
+        401: {"model": ErrorResponse},
+        403: {"model": ErrorResponse},
+        404: {"model": ErrorResponse},
+        409: {"model": ErrorResponse},
+        422: {"model": ErrorResponse},
+    },
+)
+
+
+def _tab_filters(tab: ConversationTab | None, principal: Principal) -> dict[str, Any]:
+    if tab is ConversationTab.mine:
+        return {"assignee_id": principal.id, "statuses": (ConversationStatus.assigned,)}
+    if tab is ConversationTab.queue:
+        return {"statuses": (ConversationStatus.waiting,), "unassigned": True}
+    return {}
+
+
+@router.get("", response_model=Page[ConversationRead], summary="List visible conversations")
+async def list_conversations(
+    principal: CurrentUser,
+    session: Session,
+    tab: ConversationTab | None = None,
+    status_: Annotated[list[ConversationStatus] | None, Query(alias="status")] = None,
+    department_id: uuid.UUID | None = None,
+    assignee_id: uuid.UUID | None = None,
+    tag_id: uuid.UUID | None = None,
+    connection_id: uuid.UUID | None = None,
+    contact_id: uuid.UUID | None = None,
+    search: Annotated[str | None, Query(max_length=100)] = None,
+    unread: bool = False,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: str | None = None,
+) -> Page[ConversationRead]:
+    values: dict[str, Any] = {
+        "statuses": tuple(status_ or ()),
+        "department_id": department_id,
+        "assignee_id": assignee_id,
+        "tag_id": tag_id,
+        "connection_id": connection_id,
+        "contact_id": contact_id,
+        "search": search,
+        "unread": unread,
+    }
+    values.update(_tab_filters(tab, principal))
+    before = None
+    if cursor:
+        at, id = decode_cursor(cursor)
+        before = (parse_cursor_datetime(at), parse_cursor_uuid(id))
+    rows = await conversation_service.list(
+        session, principal, ConversationFilters(**values), limit=limit, before=before
+    )
+    items, next_cursor = page_of(rows, limit, lambda c: encode_cursor(c.last_message_at, c.id))
+    return Page(
+        items=await conversation_service.to_read_many(session, principal.company_id, items),
+        next_cursor=next_cursor,
+    )
+
+
+@router.get("/counts", response_model=ConversationCounts, summary="Badge counts for the tabs")
+async def conversation_counts(principal: CurrentUser, session: Session) -> ConversationCounts:
+    viewer = await conversation_service.viewer(session, principal)
+    repository = ConversationRepository(session, principal.company_id)
+    mine = ConversationFilters(statuses=(ConversationStatus.assigned,), assignee_id=principal.id)
+    queue = ConversationFilters(statuses=(ConversationStatus.waiting,), unassigned=True)
+    unread = ConversationFilters(statuses=OPEN_STATUSES, unread=True)
+    return ConversationCounts(
+        mine=await repository.count_visible(viewer, mine),
+        queue=await repository.count_visible(viewer, queue),
+        unread=await repository.count_visible(viewer, unread),
+    )
+
+
+async def _read(
+    session: Session, principal: Principal, conversation: Conversation
+) -> ConversationRead:
+    return (await conversation_service.to_read_many(session, principal.company_id, [conversation]))[
+        0
+    ]
+
+
+@router.get("/{conversation_id}", response_model=ConversationRead, summary="One conversation")
+async def get_conversation(
+    conversation_id: uuid.UUID, principal: CurrentUser, session: Session
+) -> ConversationRead:
+    conversation, _ = await conversation_service.get_visible(session, principal, conversation_id)
+    return await _read(session, principal, conversation)
+
+
+@router.post(
+    "/{conversation_id}/assign",
+    response_model=ConversationRead,
+    summary="Take the conversation, or assign it to an agent",
+)
+async def assign_conversation(
+    conversation_id: uuid.UUID, body: AssignRequest, principal: CurrentUser, session: Session
+) -> ConversationRead:
+    conversation = await conversation_service.assign(
+        session, principal, conversation_id, body.user_id
+    )
+    return await _read(session, principal, conversation)
+
+
+@router.post(
+    "/{conversation_id}/unassign",
+    response_model=ConversationRead,
+    summary="Return the conversation to its department's queue",
+)
+async def unassign_conversation(
+    conversation_id: uuid.UUID, principal: CurrentUser, session: Session
+) -> ConversationRead:
+    conversation = await conversation_service.unassign(session, principal, conversation_id)
+    return await _read(session, principal, conversation)
+
+
+@router.post(
+    "/{conversation_id}/transfer",
+    response_model=ConversationRead,
+    summary="Transfer to another department or agent",
+)
+async def transfer_conversation(
+    conversation_id: uuid.UUID, body: TransferRequest, principal: CurrentUser, session: Session
+) -> ConversationRead:
+    conversation = await conversation_service.transfer(
+        session,
+        principal,
+        conversation_id,
+        department_id=body.department_id,
+        user_id=body.user_id,
+        reason=body.reason,
+    )
+    return await _read(session, principal, conversation)
+
+
+@router.post(
+    "/{conversation_id}/resolve",
+    response_model=ConversationRead,
+    summary="Resolve with a closing reason",
+)
+async def resolve_conversation(
+    conversation_id: uuid.UUID, body: ResolveRequest, principal: CurrentUser, session: Session
+) -> ConversationRead:
+    conversation = await conversation_service.resolve(
+        session,
+        principal,
+        conversation_id,
+        closing_reason_id=body.closing_reason_id,
+        note=body.note,
+    )
+    return await _read(session, principal, conversation)
+
+
+@router.post(
+    "/{conversation_id}/reopen",
+    response_model=ConversationRead,
+    summary="Reopen a resolved conversation",
+)
+async def reopen_conversation(
+    conversation_id: uuid.UUID, principal: CurrentUser, session: Session
+) -> ConversationRead:
+    conversation = await conversation_service.reopen(session, principal, conversation_id)
+    return await _read(session, principal, conversation)
+
+
+@router.post(
+    "/{conversation_id}/archive",
+    response_model=ConversationRead,
+    summary="Archive a resolved conversation",
+)
+async def archive_conversation(
+    conversation_id: uuid.UUID, principal: CurrentUser, session: Session
+) -> ConversationRead:
+    conversation = await conversation_service.archive(session, principal, conversation_id)
+    return await _read(session, principal, conversation)
+
+
+@router.patch(
+    "/{conversation_id}/customer-name",
+    response_model=ConversationRead,
+    summary="Edit the customer's name",
+)
+async def rename_customer(
+    conversation_id: uuid.UUID,
+    body: CustomerNameRequest,
+    principal: CurrentUser,
+    session: Session,
+) -> ConversationRead:
+    conversation = await conversation_service.rename_customer(
+        session, principal, conversation_id, body.name
+    )
+    return await _read(session, principal, conversation)
+
+
+@router.patch(
+    "/{conversation_id}/priority", response_model=ConversationRead, summary="Set the priority"
+)
+async def set_priority(
+    conversation_id: uuid.UUID, body: PriorityRequest, principal: CurrentUser, session: Session
+) -> ConversationRead:
+    conversation = await conversation_service.set_priority(
+        session, principal, conversation_id, body.priority
+    )
+    return await _read(session, principal, conversation)
+
+
+@router.put(
+    "/{conversation_id}/tags",
+    response_model=ConversationRead,
+    summary="Replace the conversation's tags",
+)
+async def set_tags(
+    conversation_id: uuid.UUID, body: TagsRequest, principal: CurrentUser, session: Session
+) -> ConversationRead:
+    conversation = await conversation_service.set_tags(
+        session, principal, conversation_id, body.tag_ids
+    )
+    return await _read(session, principal, conversation)
+
+
+@router.get("/{conversation_id}/notes", response_model=list[NoteRead], summary="Internal notes")
+async def list_notes(
+    conversation_id: uuid.UUID, principal: CurrentUser, session: Session
+) -> list[NoteRead]:
+    notes = await conversation_service.notes(session, principal, conversation_id)
+    return [NoteRead.model_validate(note) for note in notes]
+
+
+@router.post(
+    "/{conversation_id}/notes",
+    response_model=NoteRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add an internal note",
+)
+async def add_note(
+    conversation_id: uuid.UUID, body: NoteCreate, principal: CurrentUser, session: Session
+) -> NoteRead:
+    note = await conversation_service.add_note(session, principal, conversation_id, body.body)
+    return NoteRead.model_validate(note)
+
+
+@router.get(
+    "/{conversation_id}/events",
+    response_model=list[ConversationEventRead],
+    summary="The conversation's history of transitions",
+)
+async def conversation_history(
+    conversation_id: uuid.UUID, principal: CurrentUser, session: Session
+) -> list[ConversationEventRead]:
+    events = await conversation_service.history(session, principal, conversation_id)
+    return [ConversationEventRead.model_validate(event) for event in events]
