@@ -1,3 +1,4 @@
 """Imports every domain's jobs so they are registered before a broker is bound."""
 
-import nexus.auth.tasks  # noqa: F401
+import nexus.auth.tasks
+import nexus.routing.tasks  # noqa: F401

@@ -87,7 +87,7 @@ async def list_conversations(
     values.update(_tab_filters(tab, principal))
     before = None
     if cursor:
-        at, id = decode_cursor(cursor)
+        at, id = decode_cursor(cursor, size=2)
         before = (parse_cursor_datetime(at), parse_cursor_uuid(id))
     rows = await conversation_service.list(
         session, principal, ConversationFilters(**values), limit=limit, before=before

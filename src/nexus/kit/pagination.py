@@ -31,13 +31,13 @@ def encode_cursor(*values: Any) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, *, field: str = "cursor") -> list[Any]:
+def decode_cursor(cursor: str, *, size: int, field: str = "cursor") -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationFailed.field(field, "Invalid cursor.") from exc
-    if not isinstance(values, list):
+    if not isinstance(values, list) or len(values) != size:
         raise ValidationFailed.field(field, "Invalid cursor.")
     return values
 

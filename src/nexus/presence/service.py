@@ -29,16 +29,17 @@ class PresenceService:
     ) -> None:
         now = utc_now()
         changed = user.presence is not status
-        if status is PresenceStatus.offline and changed:
-            # Requeue first: conversation rows are locked before the user row, the same order
-            # as assignment, so the two never deadlock on PostgreSQL.
-            await self._requeue_conversations_of(session, user, reason=reason)
         user.presence = status
         if changed:
             user.presence_changed_at = now
         if status is not PresenceStatus.offline:
             user.last_heartbeat_at = now
+        # The UPDATE of the user row comes first: it waits for any assignment to this agent
+        # that is in flight (assignment locks the agent row) and makes later ones see the new
+        # status, so the requeue below cannot miss a conversation assigned meanwhile.
         await session.flush()
+        if status is PresenceStatus.offline and changed:
+            await self._requeue_conversations_of(session, user, reason=reason)
         if status is not PresenceStatus.busy:
             await routing_service.drain(
                 session, user.company_id, await self.member_departments(session, user.id)

@@ -121,7 +121,7 @@ class RoutingService:
             actor_id=actor_id,
             reason=reason,
         )
-        self._arm_response_timer(conversation, department)
+        self.arm_response_timer(conversation, department)
         return await self.try_assign(session, conversation, department)
 
     async def try_assign(
@@ -158,7 +158,7 @@ class RoutingService:
                     "eligible": [c.as_reason() for c in candidates],
                 },
             )
-            self._arm_response_timer(conversation, department)
+            self.arm_response_timer(conversation, department)
             await session.execute(
                 update(User).where(User.id == candidate.user_id).values(last_assigned_at=utc_now())
             )
@@ -232,7 +232,7 @@ class RoutingService:
         fresh = (await session.execute(statement)).scalar_one_or_none()
         return fresh is not None and fresh.status is ConversationStatus.waiting
 
-    def _arm_response_timer(self, conversation: Conversation, department: Department) -> None:
+    def arm_response_timer(self, conversation: Conversation, department: Department) -> None:
         conversation.timer_kind = TimerKind.queue_timeout
         conversation.timer_due_at = utc_now() + timedelta(
             minutes=department.response_timeout_minutes
