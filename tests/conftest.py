@@ -76,7 +76,7 @@ async def app(
         await flush_test_redis(TEST_REDIS_URL)
     for key, value in {**settings_env, **settings_overrides}.items():
         monkeypatch.setenv(key, value)
-    application = create_app(Settings())
+    application = create_app(Settings(), run_background=True)
     async with LifespanManager(application):
         yield application
 
