@@ -1,0 +1,180 @@
+"""Connections: a company's numbers and bots, their encrypted secrets and webhook URLs."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexus.audit.service import audit
+from nexus.auth.dependencies import Principal
+from nexus.connections.repository import ConnectionRepository
+from nexus.connections.schemas import (
+    ConnectionAdminRead,
+    ConnectionCreate,
+    ConnectionRead,
+    ConnectionUpdate,
+    missing_fields,
+)
+from nexus.kit.crypto import SecretBox
+from nexus.kit.errors import Conflict, ValidationFailed
+from nexus.kit.models import utc_now
+from nexus.models import ChannelKind, Connection, ConnectionStatus
+
+
+def _associated_data(connection: Connection) -> str:
+    return f"{connection.company_id}:connections.secrets:{connection.id}"
+
+
+class ConnectionService:
+    def secrets_of(self, box: SecretBox, connection: Connection) -> dict[str, str]:
+        if not connection.secrets_encrypted:
+            return {}
+        plain = box.decrypt(
+            connection.secrets_encrypted, associated_data=_associated_data(connection)
+        )
+        value: dict[str, str] = json.loads(plain)
+        return value
+
+    def _store_secrets(
+        self, box: SecretBox, connection: Connection, values: dict[str, str]
+    ) -> None:
+        connection.secrets_encrypted = (
+            box.encrypt(json.dumps(values), associated_data=_associated_data(connection))
+            if values
+            else None
+        )
+
+    def webhook_url(self, public_url: str, connection: Connection) -> str:
+        return (
+            f"{public_url.rstrip('/')}/webhooks/{connection.channel.value}/{connection.webhook_key}"
+        )
+
+    def to_read(self, connection: Connection) -> ConnectionRead:
+        return ConnectionRead.model_validate(connection, from_attributes=True)
+
+    def to_admin_read(
+        self, box: SecretBox, public_url: str, connection: Connection
+    ) -> ConnectionAdminRead:
+        return ConnectionAdminRead(
+            **self.to_read(connection).model_dump(),
+            config=connection.config,
+            secret_fields=sorted(self.secrets_of(box, connection)),
+            webhook_url=self.webhook_url(public_url, connection),
+            verify_token=connection.verify_token,
+            qr_code=connection.qr_code,
+        )
+
+    async def create(
+        self, session: AsyncSession, box: SecretBox, principal: Principal, body: ConnectionCreate
+    ) -> Connection:
+        repository = ConnectionRepository(session, principal.company_id)
+        if body.is_default:
+            await repository.clear_default()
+        connection = Connection(
+            id=uuid.uuid4(),
+            company_id=principal.company_id,
+            name=body.name,
+            channel=body.channel,
+            config=dict(body.config),
+            phone_number=body.phone_number,
+            is_default=body.is_default,
+            webhook_key=secrets.token_urlsafe(24),
+            verify_token=secrets.token_urlsafe(24),
+            # The sandbox needs no external service: it is connected as soon as it exists.
+            status=(
+                ConnectionStatus.connected
+                if body.channel is ChannelKind.sandbox
+                else ConnectionStatus.starting
+            ),
+            status_changed_at=utc_now(),
+        )
+        self._store_secrets(box, connection, body.secrets)
+        await repository.add(connection)
+        await self._audit(
+            session,
+            principal,
+            "connection.create",
+            connection,
+            {"channel": connection.channel.value, "name": connection.name},
+        )
+        return connection
+
+    async def update(
+        self,
+        session: AsyncSession,
+        box: SecretBox,
+        principal: Principal,
+        connection_id: uuid.UUID,
+        body: ConnectionUpdate,
+    ) -> Connection:
+        repository = ConnectionRepository(session, principal.company_id)
+        connection = await repository.get_or_404(connection_id, for_update=True)
+        config: dict[str, Any] = (
+            {**connection.config, **body.config} if body.config is not None else connection.config
+        )
+        stored = self.secrets_of(box, connection)
+        merged = {**stored, **body.secrets} if body.secrets is not None else stored
+        if missing := missing_fields(connection.channel, config, merged):
+            raise ValidationFailed("Some provider settings are missing.", details=missing)
+        if body.is_default:
+            await repository.clear_default()
+        for field in ("name", "phone_number", "is_default"):
+            value = getattr(body, field)
+            if value is not None:
+                setattr(connection, field, value)
+        connection.config = config
+        self._store_secrets(box, connection, merged)
+        await session.flush()
+        await self._audit(
+            session,
+            principal,
+            "connection.update",
+            connection,
+            {
+                "fields": sorted(body.model_dump(exclude_unset=True)),
+                "secrets_changed": sorted((body.secrets or {}).keys()),
+            },
+        )
+        return connection
+
+    async def delete(
+        self, session: AsyncSession, principal: Principal, connection_id: uuid.UUID
+    ) -> None:
+        repository = ConnectionRepository(session, principal.company_id)
+        connection = await repository.get_or_404(connection_id, for_update=True)
+        if await repository.in_use(connection):
+            raise Conflict(
+                "This connection has conversations; stop it instead of deleting it.",
+                code="connection_in_use",
+            )
+        await self._audit(
+            session, principal, "connection.delete", connection, {"name": connection.name}
+        )
+        await repository.delete(connection)
+
+    async def _audit(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        action: str,
+        connection: Connection,
+        data: dict[str, object],
+    ) -> None:
+        await audit.record(
+            session,
+            company_id=principal.company_id,
+            action=action,
+            actor_id=principal.id,
+            actor_email=principal.user.email,
+            target_type="connection",
+            target_id=connection.id,
+            ip_address=principal.ip_address,
+            data=data,
+        )
+
+
+connection_service = ConnectionService()
