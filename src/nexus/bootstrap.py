@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,8 +12,11 @@ from nexus.config import get_settings
 from nexus.kit.db import Database, create_database
 from nexus.kit.security import hash_password
 from nexus.models import (
+    ChannelKind,
     ClosingReason,
     Company,
+    Connection,
+    ConnectionStatus,
     Department,
     DepartmentMember,
     MembershipRole,
@@ -137,4 +142,16 @@ async def _create_demo(session: AsyncSession) -> None:
         session.add(ClosingReason(company_id=company.id, name=reason, position=position))
     for name, color in DEMO_TAGS:
         session.add(Tag(company_id=company.id, name=name, color=color))
+    # The sandbox channel lets the demo be tried with no WhatsApp account (C6).
+    session.add(
+        Connection(
+            company_id=company.id,
+            name="Sandbox",
+            channel=ChannelKind.sandbox,
+            status=ConnectionStatus.connected,
+            is_default=True,
+            webhook_key=secrets.token_urlsafe(24),
+            verify_token=secrets.token_urlsafe(24),
+        )
+    )
     await session.flush()
