@@ -7,13 +7,18 @@ import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexus.audit.repository import AuditRepository
+from nexus.audit.schemas import ChainReport
 from nexus.kit.models import utc_now
 from nexus.models import AuditLog
+
+if TYPE_CHECKING:
+    from nexus.auth.dependencies import Principal
 
 GENESIS_HASH = "0" * 64
 
@@ -87,6 +92,30 @@ class AuditService:
         await session.flush()
         return row
 
+    async def record_action(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        action: str,
+        *,
+        target_type: str,
+        target_id: uuid.UUID | str | None,
+        data: dict[str, Any] | None = None,
+    ) -> AuditLog:
+        """A signed-in user's action: who and from where come from the principal, so no
+        route can leave them out."""
+        return await self.record(
+            session,
+            company_id=principal.company_id,
+            action=action,
+            actor_id=principal.id,
+            actor_email=principal.user.email,
+            target_type=target_type,
+            target_id=target_id,
+            ip_address=principal.ip_address,
+            data=data,
+        )
+
     async def verify_chain(self, session: AsyncSession, company_id: uuid.UUID) -> int | None:
         """Return the sequence of the first row that breaks the chain, or None if intact."""
         rows = (
@@ -107,6 +136,11 @@ class AuditService:
             prev_hash, expected_sequence = row.hash, expected_sequence + 1
         return None
 
+    async def chain_report(self, session: AsyncSession, company_id: uuid.UUID) -> ChainReport:
+        broken_at = await self.verify_chain(session, company_id)
+        entries = await AuditRepository(session, company_id).count_entries()
+        return ChainReport(intact=broken_at is None, broken_at=broken_at, entries=entries)
+
     async def list_entries(
         self,
         session: AsyncSession,
@@ -121,23 +155,17 @@ class AuditService:
         before_sequence: int | None,
         limit: int,
     ) -> Sequence[AuditLog]:
-        statement = select(AuditLog).where(AuditLog.company_id == company_id)
-        if action:
-            statement = statement.where(AuditLog.action.startswith(action))
-        if actor_id:
-            statement = statement.where(AuditLog.actor_id == actor_id)
-        if target_type:
-            statement = statement.where(AuditLog.target_type == target_type)
-        if target_id:
-            statement = statement.where(AuditLog.target_id == target_id)
-        if since:
-            statement = statement.where(AuditLog.created_at >= since)
-        if until:
-            statement = statement.where(AuditLog.created_at < until)
-        if before_sequence:
-            statement = statement.where(AuditLog.sequence < before_sequence)
-        statement = statement.order_by(AuditLog.sequence.desc()).limit(limit + 1)
-        return (await session.execute(statement)).scalars().all()
+        """Newest first; ``limit + 1`` rows so the caller can tell whether a next page exists."""
+        return await AuditRepository(session, company_id).search(
+            action=action,
+            actor_id=actor_id,
+            target_type=target_type,
+            target_id=target_id,
+            since=since,
+            until=until,
+            before_sequence=before_sequence,
+            limit=limit,
+        )
 
 
 audit = AuditService()

@@ -2,10 +2,42 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from string import Formatter
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from nexus.kit.schemas import ReadModel, StrictBody
+from nexus.kit.schemas import PatchBody, ReadModel
+
+
+def _known_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise ValueError("not an IANA time zone name (e.g. America/Sao_Paulo)") from exc
+    return name
+
+
+Timezone = Annotated[
+    str, Field(max_length=64, examples=["America/Sao_Paulo"]), AfterValidator(_known_timezone)
+]
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["08:00"])]
+
+
+def _starts_before_it_ends(interval: tuple[str, str]) -> tuple[str, str]:
+    start, end = interval
+    if start >= end:  # zero-padded "HH:MM" strings sort like the times they name
+        raise ValueError("an interval must start before it ends")
+    return interval
+
+
+OpeningInterval = Annotated[tuple[ClockTime, ClockTime], AfterValidator(_starts_before_it_ends)]
+# {"mon": [["08:00", "12:00"], ["13:00", "18:00"]], ...}: a day left out is closed, and no
+# days at all means always open (``bot.hours.is_open``).
+WeeklyHours = dict[Weekday, Annotated[list[OpeningInterval], Field(max_length=12)]]
 
 
 class BotTexts(BaseModel):
@@ -53,6 +85,52 @@ class CompanyRead(ReadModel):
     created_at: datetime
 
 
-class CompanyUpdate(StrictBody):
+class CompanyUpdate(PatchBody):
     name: str | None = Field(default=None, min_length=2, max_length=120)
-    timezone: str | None = Field(default=None, max_length=64)
+    timezone: Timezone | None = None
+
+
+# The names the bot fills in; any other ``{name}`` would make formatting the text fail.
+BOT_PLACEHOLDERS = frozenset({"company", "department", "menu", "agent"})
+
+
+class BotTextsPatch(BotTexts):
+    """Only the texts given are replaced."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _usable_text(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("may not be empty")
+        if len(text) > 4096:
+            raise ValueError("at most 4096 characters (WhatsApp's limit)")
+        try:
+            names = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+        except ValueError as exc:
+            raise ValueError("unbalanced braces; write {{ or }} for a literal brace") from exc
+        if unknown := names - BOT_PLACEHOLDERS:
+            allowed = ", ".join(f"{{{name}}}" for name in sorted(BOT_PLACEHOLDERS))
+            given = ", ".join(f"{{{name}}}" for name in sorted(unknown))
+            raise ValueError(f"unknown placeholder {given}; use {allowed}")
+        return text
+
+
+class ConversationRulesPatch(ConversationRules):
+    """Only the rules given are replaced."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class SettingsUpdate(CompanyUpdate):
+    """Texts and rules are merged into the stored ones; ``business_hours`` is one schedule
+    and is replaced whole (``{}`` means always open)."""
+
+    bot: BotTextsPatch | None = None
+    conversations: ConversationRulesPatch | None = None
+    business_hours: WeeklyHours | None = None
+
+
+class SettingsRead(CompanySettings, CompanyRead):
+    """The company and its settings, as one document."""

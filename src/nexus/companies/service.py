@@ -1,4 +1,4 @@
-"""Companies (tenants): creation with the defaults a new company needs to work at once."""
+"""Companies (tenants): creation with the defaults a new company needs, and its settings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexus.companies.schemas import CompanySettings
+from nexus.audit.service import audit
+from nexus.auth.dependencies import Principal
+from nexus.companies.repository import CompanyRepository
+from nexus.companies.schemas import CompanyRead, CompanySettings, SettingsRead, SettingsUpdate
 from nexus.models import ClosingReason, Company, Department
 
 EXPIRY_REASON_NAME = "Encerrado por inatividade"
@@ -46,6 +49,49 @@ class CompanyService:
 
     def settings_of(self, company: Company) -> CompanySettings:
         return CompanySettings.model_validate(company.settings or {})
+
+    def settings_read(self, company: Company) -> SettingsRead:
+        return SettingsRead(
+            **CompanyRead.model_validate(company).model_dump(),
+            **self.settings_of(company).model_dump(),
+        )
+
+    async def update_settings(
+        self, session: AsyncSession, principal: Principal, body: SettingsUpdate
+    ) -> Company:
+        company = await CompanyRepository(session, principal.company_id).current(for_update=True)
+        changes = body.changes()
+        for field in ("name", "timezone"):
+            if field in changes:
+                setattr(company, field, changes[field])
+        stored = self.settings_of(company).model_dump(mode="json")
+        for group in ("bot", "conversations"):
+            stored[group].update(changes.get(group, {}))
+        if body.business_hours is not None:
+            stored["business_hours"] = changes["business_hours"]
+        # A new dict, so the JSON column is seen as changed.
+        company.settings = CompanySettings.model_validate(stored).model_dump(mode="json")
+        await session.flush()
+        await audit.record_action(
+            session,
+            principal,
+            "company.settings_update",
+            target_type="company",
+            target_id=company.id,
+            data={"fields": _changed_paths(changes)},
+        )
+        return company
+
+
+def _changed_paths(changes: dict[str, object]) -> list[str]:
+    """Nested names ("bot.greeting"), so the log says which text or rule was edited."""
+    paths = []
+    for field, value in changes.items():
+        if field in ("bot", "conversations") and isinstance(value, dict):
+            paths += [f"{field}.{key}" for key in value]
+        else:
+            paths.append(field)
+    return sorted(paths)
 
 
 company_service = CompanyService()

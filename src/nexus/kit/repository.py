@@ -11,10 +11,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexus.kit.errors import NotFound
+from nexus.kit.errors import Conflict, NotFound
 from nexus.kit.models import Base
 
 M = TypeVar("M", bound=Base)
@@ -77,3 +77,26 @@ class TenantRepository(Repository[M]):
     async def create(self, **values: Any) -> M:
         instance = self.model(company_id=self.company_id, **values)
         return await self.add(instance)
+
+    async def ensure_unique(
+        self,
+        field: str,
+        condition: ColumnElement[bool],
+        *,
+        message: str,
+        exclude_id: uuid.UUID | None = None,
+    ) -> None:
+        """Refuse with a 409 naming ``field`` when another row of the company matches.
+
+        Checked before writing so the client is told which field clashes; the database's
+        unique constraint remains the guard against concurrent writers.
+        """
+        statement = self.base_statement().where(condition)
+        if exclude_id is not None:
+            statement = statement.where(self.model.id != exclude_id)  # type: ignore[attr-defined]
+        if (await self.session.execute(statement.limit(1))).first() is not None:
+            raise Conflict(
+                message,
+                code=f"{field}_taken",
+                details=[{"field": field, "message": message, "type": "taken"}],
+            )
