@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import socketio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
@@ -18,7 +19,9 @@ from nexus.kit.errors import NotFound, install_error_handlers
 from nexus.kit.jobs import run_jobs
 from nexus.kit.logging import configure_logging
 from nexus.kit.ratelimit import RateLimiter
+from nexus.kit.realtime import create_server, realtime
 from nexus.kit.web import RequestContextMiddleware
+from nexus.realtime.gateway import register_gateway
 from nexus.routers import ROUTERS
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -46,10 +49,12 @@ def create_app(settings: Settings | None = None, *, run_background: bool | None 
         database = create_database(settings.resolved_database_url)
         app.state.database = database
         app.state.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        realtime.bind_server(app.state.sio)
         async with run_jobs(settings, database, background=bool(run_background)):
             try:
                 yield
             finally:
+                await realtime.release()
                 await database.dispose()
                 if app.state.redis is not None:
                     await app.state.redis.aclose()
@@ -68,6 +73,8 @@ def create_app(settings: Settings | None = None, *, run_background: bool | None 
     app.state.settings = settings
     app.state.rate_limiter = rate_limiter
     app.state.secret_box = SecretBox.from_config(settings.encryption_keys, settings.secret_key)
+    app.state.sio = create_server(settings)
+    register_gateway(app.state.sio, app.state)
 
     install_error_handlers(app)
     for router in ROUTERS:
@@ -103,3 +110,12 @@ def create_app(settings: Settings | None = None, *, run_background: bool | None 
         hsts=settings.cookie_secure,
     )
     return app
+
+
+def create_asgi_app(
+    settings: Settings | None = None, *, run_background: bool | None = None
+) -> socketio.ASGIApp:
+    """What servers run: Socket.IO at /socket.io/, everything else (and the lifespan) to the
+    FastAPI app of ``create_app``."""
+    app = create_app(settings, run_background=run_background)
+    return socketio.ASGIApp(app.state.sio, other_asgi_app=app, socketio_path="socket.io")

@@ -40,11 +40,11 @@ def run_migrations(revision: str = "head", *, downgrade: bool = False) -> None:
 
 
 def _serve(host: str, port: int, *, run_background: bool | None) -> None:
-    from nexus.app import create_app
+    from nexus.app import create_asgi_app
 
     settings = get_settings()
     uvicorn.run(
-        create_app(settings, run_background=run_background),
+        create_asgi_app(settings, run_background=run_background),
         host=host,
         port=port,
         log_config=None,
@@ -98,6 +98,7 @@ async def _run_worker(*, scheduler: bool) -> None:
     from nexus.kit.db import create_database
     from nexus.kit.jobs import jobs, run_jobs
     from nexus.kit.logging import configure_logging
+    from nexus.kit.realtime import realtime
 
     settings = get_settings()
     settings.check_production_safety()
@@ -107,6 +108,8 @@ async def _run_worker(*, scheduler: bool) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    # Jobs publish real-time events; they reach the API processes' sockets over Redis.
+    realtime.bind_writer(settings.redis_url)
     async with run_jobs(settings, database, background=False):
         assert jobs.broker is not None
         runner = (
@@ -116,6 +119,7 @@ async def _run_worker(*, scheduler: bool) -> None:
         )
         await stop.wait()
         runner.cancel()
+    await realtime.release()
     await database.dispose()
 
 

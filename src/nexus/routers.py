@@ -2,16 +2,36 @@
 
 from fastapi import APIRouter
 
+from nexus.audit.router import router as audit_router
 from nexus.auth.router import router as auth_router
+from nexus.closing_reasons.router import router as closing_reasons_router
+from nexus.companies.router import router as settings_router
 from nexus.connections.router import router as connections_router
+from nexus.contacts.router import router as contacts_router
 from nexus.conversations.router import router as conversations_router
+from nexus.departments.router import router as departments_router
+from nexus.messages.router import router as messages_router
 from nexus.ops.router import router as ops_router
+from nexus.quick_replies.router import router as quick_replies_router
+from nexus.realtime.router import router as realtime_router
+from nexus.tags.router import router as tags_router
 from nexus.users.router import router as users_router
+from nexus.webhooks.router import router as webhooks_router
 
 ROUTERS: list[APIRouter] = [
     auth_router,
     users_router,
+    departments_router,
     conversations_router,
+    messages_router,
+    contacts_router,
     connections_router,
+    realtime_router,
+    quick_replies_router,
+    tags_router,
+    closing_reasons_router,
+    settings_router,
+    audit_router,
+    webhooks_router,
     ops_router,
 ]

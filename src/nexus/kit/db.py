@@ -124,3 +124,17 @@ def create_database(url: str, *, echo: bool = False) -> Database:
         write_sessions=async_sessionmaker(write_engine, expire_on_commit=False),
         read_sessions=async_sessionmaker(engine, expire_on_commit=False),
     )
+
+
+async def insert_ignoring_duplicates(
+    session: AsyncSession, model: type[Any], values: dict[str, Any], unique: list[str]
+) -> Any | None:
+    """``INSERT … ON CONFLICT (unique) DO NOTHING RETURNING id`` on either database: the
+    id of the new row, or None when an equal row was already there (a duplicate delivery)."""
+    from sqlalchemy.dialects.postgresql import insert as postgres_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=unique)
+    result = await session.execute(statement.returning(model.id))
+    return result.scalar_one_or_none()

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 from taskiq import AsyncBroker, InMemoryBroker
@@ -25,11 +26,19 @@ from taskiq.api import run_receiver_task
 from taskiq_redis import RedisStreamBroker
 
 from nexus.config import Settings
+from nexus.kit.crypto import SecretBox
 from nexus.kit.db import Database, after_commit
 
 log = structlog.get_logger(__name__)
 
 JobFunction = Callable[..., Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Resources:
+    settings: Settings
+    secret_box: SecretBox
+    http: httpx.AsyncClient
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,7 @@ class JobRegistry:
         self.periodic: list[PeriodicJob] = []
         self.broker: AsyncBroker | None = None
         self.database: Database | None = None
+        self.resources: Resources | None = None
 
     def task(
         self, name: str, *, every_seconds: float | None = None
@@ -76,6 +86,12 @@ class JobRegistry:
         self.broker = broker
         self.database = database
         return broker
+
+    def runtime(self) -> Resources:
+        """What jobs share in this process: settings, the secret box, one HTTP client."""
+        if self.resources is None:
+            raise RuntimeError("jobs are not running")
+        return self.resources
 
     def db(self) -> Database:
         if self.database is None:
@@ -130,6 +146,12 @@ async def run_jobs(
     import nexus.tasks  # noqa: F401  (registers every job)
 
     broker = jobs.bind(redis_url=settings.redis_url, database=database)
+    http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
+    jobs.resources = Resources(
+        settings=settings,
+        secret_box=SecretBox.from_config(settings.encryption_keys, settings.secret_key),
+        http=http,
+    )
     await broker.startup()
     stop = asyncio.Event()
     runners: list[asyncio.Task[None]] = []
@@ -147,6 +169,7 @@ async def run_jobs(
         if isinstance(broker, InMemoryBroker):
             await broker.wait_all()
         await broker.shutdown()
+        await http.aclose()
 
 
 def _with_logging(name: str, function: JobFunction) -> JobFunction:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -12,13 +11,9 @@ import nexus.models  # noqa: F401  (registers every table on the metadata)
 from nexus.config import get_settings
 from nexus.kit.db import create_engine
 from nexus.kit.models import Base
+from nexus.migrations.filters import include_name
 
 target_metadata = Base.metadata
-
-
-def _include_name(name: str | None, type_: str, _parent: Any) -> bool:
-    # Full-text search objects are created by hand per dialect; autogenerate ignores them.
-    return not (type_ == "table" and name is not None and name.startswith("messages_fts"))
 
 
 def _url() -> str:
@@ -31,7 +26,7 @@ def _run(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
-        include_name=_include_name,
+        include_name=include_name,
         compare_type=True,
     )
     with context.begin_transaction():

@@ -13,6 +13,7 @@ from nexus.models.inbound_event import InboundEvent, InboundEventStatus
 from nexus.models.message import Message, MessageDirection, MessageStatus, MessageType
 from nexus.models.note import Note
 from nexus.models.quick_reply import QuickReply
+from nexus.models.realtime_event import RealtimeEvent, RealtimeSequence
 from nexus.models.refresh_token import RefreshToken
 from nexus.models.tag import ContactTag, ConversationTag, Tag
 from nexus.models.user import PresenceStatus, User, UserRole
@@ -46,6 +47,8 @@ __all__ = [
     "PresenceStatus",
     "Priority",
     "QuickReply",
+    "RealtimeEvent",
+    "RealtimeSequence",
     "RefreshToken",
     "RoutingRule",
     "Tag",

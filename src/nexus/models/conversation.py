@@ -65,6 +65,9 @@ class Conversation(TenantModel):
     bot_data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     priority: Mapped[Priority] = mapped_column(str_enum(Priority), default=Priority.normal)
     is_group: Mapped[bool] = mapped_column(default=False)
+    # How the provider addresses this chat (WhatsApp jid, Telegram chat id, phone); sends
+    # go there, so a group or a LID-only contact is answered where it wrote from.
+    chat_id: Mapped[str | None] = mapped_column(String(255), default=None)
     closing_reason_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("closing_reasons.id", ondelete="SET NULL"), default=None
     )

@@ -20,6 +20,7 @@ from nexus.models import (
     PresenceStatus,
     User,
 )
+from nexus.realtime.service import publish_agent_status
 from nexus.routing.service import routing_service
 
 
@@ -38,6 +39,8 @@ class PresenceService:
         # that is in flight (assignment locks the agent row) and makes later ones see the new
         # status, so the requeue below cannot miss a conversation assigned meanwhile.
         await session.flush()
+        if changed:
+            await publish_agent_status(session, user)
         if status is PresenceStatus.offline and changed:
             await self._requeue_conversations_of(session, user, reason=reason)
         if status is not PresenceStatus.busy:

@@ -11,6 +11,7 @@ from nexus.audit.service import audit
 from nexus.auth.dependencies import Principal
 from nexus.auth.service import auth_service
 from nexus.kit.errors import Conflict, ValidationFailed
+from nexus.kit.realtime import disconnect_user_after_commit
 from nexus.kit.security import hash_password
 from nexus.models import PresenceStatus, User, UserRole
 from nexus.presence.service import presence_service
@@ -103,6 +104,10 @@ class UserService:
             )
         if deactivated:
             await self._on_deactivated(session, user)
+        elif "role" in changes or body.departments is not None:
+            # A socket's rooms were chosen for the role and departments it connected with;
+            # reconnecting (the client does it on its own) picks the new ones.
+            disconnect_user_after_commit(session, user.id)
         await session.flush()
         await audit.record(
             session,
@@ -134,6 +139,7 @@ class UserService:
             session, user, PresenceStatus.offline, reason="agent deactivated"
         )
         await auth_service.revoke_user_tokens(session, user.id)
+        disconnect_user_after_commit(session, user.id)
 
     async def _keep_one_admin(
         self, repository: UserRepository, principal: Principal, user: User

@@ -1,0 +1,123 @@
+"""The inbox (M4): a webhook's events are stored before the provider gets its 200, and
+processed later, in order per customer chat, exactly once.
+
+Storing is an insert that ignores duplicates (unique on connection + provider event id), so
+a provider's redelivery is absorbed here. Processing runs one event per write transaction:
+the transaction takes a per-chat lock (PostgreSQL advisory lock; SQLite write transactions
+are serial anyway), picks the OLDEST due pending event of that chat — not necessarily the
+one its job was kicked for — applies it and marks it processed in the same commit. A crash
+rolls both back; the sweep kicks the event again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import or_, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexus.channels.events import Event, event_payload
+from nexus.kit.db import insert_ignoring_duplicates
+from nexus.kit.models import utc_now
+from nexus.models import Connection, InboundEvent, InboundEventStatus
+
+MAX_ATTEMPTS = 10
+# A kicked event is left alone this long before the sweep kicks it again.
+KICK_GRACE = timedelta(seconds=5)
+
+
+async def store(
+    session: AsyncSession, connection: Connection, events: Sequence[Event]
+) -> list[uuid.UUID]:
+    """Insert the events that are new; return their ids (duplicates are skipped)."""
+    stored: list[uuid.UUID] = []
+    now = utc_now()
+    for event in events:
+        inserted = await insert_ignoring_duplicates(
+            session,
+            InboundEvent,
+            {
+                "id": uuid.uuid4(),
+                "company_id": connection.company_id,
+                "connection_id": connection.id,
+                "provider_event_id": event.event_id,
+                "kind": event.kind,
+                "ordering_key": event.ordering_key,
+                "payload": event_payload(event),
+                "status": InboundEventStatus.pending,
+                "attempts": 0,
+                "received_at": now,
+                "next_attempt_at": now,
+            },
+            ["connection_id", "provider_event_id"],
+        )
+        if inserted is not None:
+            stored.append(inserted)
+    return stored
+
+
+async def lock_chat(session: AsyncSession, connection_id: uuid.UUID, ordering_key: str) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"inbox:{connection_id}:{ordering_key}"},
+        )
+
+
+async def next_of_chat(session: AsyncSession, event_id: uuid.UUID) -> InboundEvent | None:
+    """Under the chat's lock, the oldest due pending event of the chat of ``event_id``."""
+    kicked = await session.get(InboundEvent, event_id)
+    if kicked is None:
+        return None
+    await lock_chat(session, kicked.connection_id, kicked.ordering_key or "")
+    statement = (
+        select(InboundEvent)
+        .where(
+            InboundEvent.connection_id == kicked.connection_id,
+            InboundEvent.ordering_key == kicked.ordering_key,
+            InboundEvent.status == InboundEventStatus.pending,
+            or_(InboundEvent.next_attempt_at.is_(None), InboundEvent.next_attempt_at <= utc_now()),
+        )
+        .order_by(InboundEvent.received_at, InboundEvent.id)
+        .limit(1)
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+def mark_processed(event: InboundEvent) -> None:
+    event.status = InboundEventStatus.processed
+    event.processed_at = utc_now()
+    event.last_error = None
+
+
+async def record_failure(session: AsyncSession, event_id: uuid.UUID, error: str) -> None:
+    """Outside the failed transaction: count the attempt and back off, or give up (the row
+    stays, as ``failed``, for an operator to inspect and replay)."""
+    event = await session.get(InboundEvent, event_id)
+    if event is None:
+        return
+    event.attempts += 1
+    event.last_error = error[:2000]
+    if event.attempts >= MAX_ATTEMPTS:
+        event.status = InboundEventStatus.failed
+    else:
+        event.next_attempt_at = utc_now() + timedelta(seconds=min(300, 2**event.attempts))
+    await session.flush()
+
+
+async def due(session: AsyncSession, *, limit: int = 500) -> list[uuid.UUID]:
+    """Pending events whose wake-up may have been lost. Kicking several of one chat is
+    harmless: each job takes the oldest due event of its chat, or finds nothing."""
+    rows = await session.execute(
+        select(InboundEvent.id)
+        .where(
+            InboundEvent.status == InboundEventStatus.pending,
+            InboundEvent.next_attempt_at <= utc_now() - KICK_GRACE,
+        )
+        .order_by(InboundEvent.received_at)
+        .limit(limit)
+    )
+    return list(rows.scalars())

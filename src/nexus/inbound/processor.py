@@ -1,0 +1,359 @@
+"""Applies one stored inbound event: the heart of the inbound pipeline (M1, M3, M4, T1).
+
+A customer message finds (or creates) its contact, finds the open conversation of that chat
+or opens a new one (or reopens a recent one, within the company's reopen window), is stored
+once (unique on connection + provider message id), and feeds the bot while the
+conversation is with the bot. Receipts advance statuses and never move them back. Session
+events update the connection.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexus.bot.service import bot_service
+from nexus.channels.events import (
+    ConnectionStateChanged,
+    Event,
+    InboundMessage,
+    MessageEdited,
+    MessageRevoked,
+    ProviderNotice,
+    QrCodeUpdated,
+    StatusUpdate,
+)
+from nexus.companies.service import company_service
+from nexus.conversations.repository import ConversationRepository
+from nexus.conversations.service import conversation_service
+from nexus.inbound.identity import Identity, resolve_contact
+from nexus.kit.db import insert_ignoring_duplicates
+from nexus.kit.jobs import jobs
+from nexus.kit.models import utc_now
+from nexus.messages.outbound import preview_of
+from nexus.messages.status import advance_clause
+from nexus.models import (
+    Company,
+    Connection,
+    ConnectionStatus,
+    Conversation,
+    ConversationStatus,
+    Message,
+    MessageDirection,
+    MessageStatus,
+)
+
+log = structlog.get_logger(__name__)
+
+
+class ReceiptBeforeMessage(Exception):
+    """A receipt for a message whose send is not recorded yet (the provider answered the
+    webhook faster than our send job committed). The inbox retries it shortly."""
+
+
+class InboundProcessor:
+    async def apply(self, session: AsyncSession, connection: Connection, event: Event) -> None:
+        if isinstance(event, InboundMessage):
+            await self.on_message(session, connection, event)
+        elif isinstance(event, StatusUpdate):
+            await self.on_status(session, connection, event)
+        elif isinstance(event, MessageEdited | MessageRevoked):
+            await self.on_change(session, connection, event)
+        elif isinstance(event, ConnectionStateChanged):
+            self.on_connection_state(connection, event)
+        elif isinstance(event, QrCodeUpdated):
+            connection.qr_code = event.image_data_url or event.qr
+            self._set_status(connection, ConnectionStatus.qr, "waiting for the QR scan")
+        elif isinstance(event, ProviderNotice):
+            log.warning(
+                "provider_notice",
+                connection_id=str(connection.id),
+                code=event.code,
+                message=event.message,
+            )
+            connection.status_reason = f"{event.code or ''} {event.message}".strip()
+
+    # -- messages -----------------------------------------------------------------------
+
+    async def on_message(
+        self, session: AsyncSession, connection: Connection, event: InboundMessage
+    ) -> None:
+        if await self._known(session, connection, event.provider_message_id):
+            return  # a redelivery, or the echo of our own send
+        party = event.contact
+        contact = await resolve_contact(
+            session,
+            connection.company_id,
+            [Identity(kind, external_id) for kind, external_id in party.identities()],
+            phone=party.phone,
+            name=party.name,
+            is_group=event.is_group,
+        )
+        if event.from_me:
+            if await self._send_in_flight(session, connection):
+                # Maybe the echo of a send whose provider id is not recorded yet: wait for
+                # it rather than store the same message twice.
+                raise ReceiptBeforeMessage(event.provider_message_id)
+            # Typed on the phone itself: part of the history, never fed to the bot.
+            conversation = await ConversationRepository(
+                session, connection.company_id
+            ).open_for_contact(contact.id, connection.id)
+            if conversation is not None:
+                await self._store(
+                    session, connection, conversation, event, MessageDirection.outbound
+                )
+            return
+        conversation, is_new = await self._conversation_for(session, connection, contact.id, event)
+        message = await self._store(
+            session, connection, conversation, event, MessageDirection.inbound
+        )
+        if message is None:
+            return
+        conversation.last_inbound_at = max(
+            filter(None, (conversation.last_inbound_at, event.timestamp))
+        )
+        conversation.unread_count += 1
+        if event.reaction is not None:
+            await self._react(session, connection, event)
+        if event.media is not None:
+            jobs.enqueue(session, "media.download", message_id=str(message.id))
+        if conversation.status is ConversationStatus.bot and event.reaction is None:
+            answer = event.interactive_reply.id if event.interactive_reply else event.text or ""
+            if is_new:
+                answer = ""  # the first message of a conversation gets the greeting
+            await bot_service.on_customer_message(session, conversation, answer)
+
+    async def _known(
+        self, session: AsyncSession, connection: Connection, provider_message_id: str
+    ) -> bool:
+        row = await session.execute(
+            select(Message.id).where(
+                Message.connection_id == connection.id,
+                Message.provider_message_id == provider_message_id,
+            )
+        )
+        return row.first() is not None
+
+    async def _send_in_flight(self, session: AsyncSession, connection: Connection) -> bool:
+        row = await session.execute(
+            select(Message.id)
+            .where(Message.connection_id == connection.id, Message.status == MessageStatus.sending)
+            .limit(1)
+        )
+        return row.first() is not None
+
+    async def _conversation_for(
+        self,
+        session: AsyncSession,
+        connection: Connection,
+        contact_id: uuid.UUID,
+        event: InboundMessage,
+    ) -> tuple[Conversation, bool]:
+        repository = ConversationRepository(session, connection.company_id)
+        conversation = await repository.open_for_contact(contact_id, connection.id)
+        if conversation is not None:
+            conversation.chat_id = event.chat_id  # the latest address wins (LID migration)
+            return conversation, False
+        company = await session.get(Company, connection.company_id)
+        assert company is not None
+        window = company_service.settings_of(company).conversations.reopen_window_minutes
+        last = await repository.last_closed_for_contact(contact_id)
+        if (
+            window
+            and last is not None
+            and last.connection_id == connection.id
+            and last.status is ConversationStatus.resolved
+            and last.resolved_at is not None
+            and utc_now() - last.resolved_at <= timedelta(minutes=window)
+        ):
+            last.chat_id = event.chat_id
+            await conversation_service.reopen_to_last_agent(session, last, actor_id=None)
+            return last, False
+        conversation = await conversation_service.open(
+            session,
+            company_id=connection.company_id,
+            contact_id=contact_id,
+            connection_id=connection.id,
+            is_group=event.is_group,
+        )
+        conversation.chat_id = event.chat_id
+        return conversation, True
+
+    async def _store(
+        self,
+        session: AsyncSession,
+        connection: Connection,
+        conversation: Conversation,
+        event: InboundMessage,
+        direction: MessageDirection,
+    ) -> Message | None:
+        payload: dict[str, Any] = {}
+        if event.location is not None:
+            payload["location"] = event.location.model_dump(mode="json")
+        if event.contacts:
+            payload["contacts"] = [c.model_dump(mode="json") for c in event.contacts]
+        if event.reaction is not None:
+            payload["reaction"] = event.reaction.model_dump(mode="json")
+        if event.interactive_reply is not None:
+            payload["interactive_reply"] = event.interactive_reply.model_dump(mode="json")
+        if event.participant is not None:
+            payload["participant"] = event.participant.model_dump(mode="json")
+        if event.forwarded:
+            payload["forwarded"] = True
+        reply_to_id = None
+        if event.reply_to:
+            reply_to_id = (
+                await session.execute(
+                    select(Message.id).where(
+                        Message.connection_id == connection.id,
+                        Message.provider_message_id == event.reply_to,
+                    )
+                )
+            ).scalar_one_or_none()
+        now = utc_now()
+        message_id = await insert_ignoring_duplicates(
+            session,
+            Message,
+            {
+                "id": uuid.uuid4(),
+                "company_id": connection.company_id,
+                "conversation_id": conversation.id,
+                "contact_id": conversation.contact_id,
+                "connection_id": connection.id,
+                "direction": direction,
+                "type": event.type,
+                "content": event.text,
+                "media": (
+                    {"descriptor": event.media.model_dump(mode="json"), "state": "downloading"}
+                    if event.media
+                    else None
+                ),
+                "payload": payload,
+                "status": (
+                    MessageStatus.received
+                    if direction is MessageDirection.inbound
+                    else MessageStatus.sent
+                ),
+                "provider_message_id": event.provider_message_id,
+                "reply_to_id": reply_to_id,
+                "reply_to_provider_id": event.reply_to,
+                "provider_timestamp": event.timestamp,
+                "is_bot": False,
+                "attempts": 0,
+                "created_at": now,
+                "updated_at": now,
+            },
+            ["connection_id", "provider_message_id"],
+        )
+        if message_id is None:
+            return None
+        message = await session.get(Message, message_id)
+        assert message is not None
+        conversation.last_message_at = now
+        conversation.last_message_preview = preview_of(message)
+        return message
+
+    async def _react(
+        self, session: AsyncSession, connection: Connection, event: InboundMessage
+    ) -> None:
+        assert event.reaction is not None
+        target = (
+            await session.execute(
+                select(Message).where(
+                    Message.connection_id == connection.id,
+                    Message.provider_message_id == event.reaction.target_message_id,
+                )
+            )
+        ).scalar_one_or_none()
+        if target is None:
+            return
+        reactions = dict(target.payload.get("reactions", {}))
+        if event.reaction.emoji:
+            reactions["customer"] = event.reaction.emoji
+        else:
+            reactions.pop("customer", None)
+        target.payload = {**target.payload, "reactions": reactions}
+
+    async def on_change(
+        self, session: AsyncSession, connection: Connection, event: MessageEdited | MessageRevoked
+    ) -> None:
+        target = (
+            await session.execute(
+                select(Message).where(
+                    Message.connection_id == connection.id,
+                    Message.provider_message_id == event.target_message_id,
+                )
+            )
+        ).scalar_one_or_none()
+        if target is None:
+            return
+        if isinstance(event, MessageEdited):
+            history = [*target.payload.get("edits", []), target.content]
+            target.payload = {**target.payload, "edits": history}
+            target.content = event.text
+        else:
+            target.payload = {
+                **target.payload,
+                "revoked": True,
+                "revoked_at": event.timestamp.isoformat(),
+            }
+
+    # -- receipts -----------------------------------------------------------------------
+
+    async def on_status(
+        self, session: AsyncSession, connection: Connection, event: StatusUpdate
+    ) -> None:
+        values: dict[str, Any] = {"status": event.status}
+        if event.status is MessageStatus.sent:
+            values["sent_at"] = event.timestamp
+        elif event.status is MessageStatus.delivered:
+            values["delivered_at"] = event.timestamp
+        elif event.status is MessageStatus.read:
+            values["read_at"] = event.timestamp
+        elif event.status is MessageStatus.failed:
+            values["error_code"] = event.error_code
+            values["error_message"] = (
+                "The 24-hour window is closed: send an approved template."
+                if event.window_closed
+                else event.error_message
+            )
+        result = await session.execute(
+            update(Message)
+            .where(
+                Message.connection_id == connection.id,
+                Message.provider_message_id == event.provider_message_id,
+                advance_clause(event.status),
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 0 and not await self._known(  # type: ignore[attr-defined]
+            session, connection, event.provider_message_id
+        ):
+            raise ReceiptBeforeMessage(event.provider_message_id)
+
+    # -- connections --------------------------------------------------------------------
+
+    def on_connection_state(self, connection: Connection, event: ConnectionStateChanged) -> None:
+        if event.phone:
+            connection.phone_number = event.phone
+        if event.status is ConnectionStatus.connected:
+            connection.qr_code = None
+            connection.restart_attempts = 0
+        self._set_status(connection, event.status, event.reason)
+
+    def _set_status(
+        self, connection: Connection, status: ConnectionStatus, reason: str | None
+    ) -> None:
+        if connection.status is not status:
+            connection.status_changed_at = utc_now()
+        connection.status = status
+        connection.status_reason = reason
+
+
+inbound_processor = InboundProcessor()

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import uuid
+
+import structlog
+
+from nexus.channels.base import ChannelAdapter
+from nexus.channels.errors import ChannelError, TransientError
+from nexus.channels.events import MediaDescriptor, event_from_payload
+from nexus.channels.outbound import DownloadedMedia
+from nexus.connections.adapters import adapter_of
+from nexus.inbound import inbox
+from nexus.inbound.processor import inbound_processor
+from nexus.kit.jobs import jobs
+from nexus.kit.storage import LocalStorage
+from nexus.models import Connection, Message
+
+log = structlog.get_logger(__name__)
+
+# Events of one chat handled by one job run before it yields to others.
+MAX_PER_RUN = 100
+
+
+@jobs.task("inbound.process")
+async def process(event_id: str) -> None:
+    """Process the chat of ``event_id`` in order: each event in its own transaction, which
+    commits its effects and its ``processed`` mark together."""
+    database = jobs.db()
+    kicked = uuid.UUID(event_id)
+    for _ in range(MAX_PER_RUN):
+        current: uuid.UUID | None = None
+        try:
+            async with database.write() as session:
+                row = await inbox.next_of_chat(session, kicked)
+                if row is None:
+                    return
+                current = row.id
+                connection = await session.get(Connection, row.connection_id)
+                assert connection is not None
+                await inbound_processor.apply(session, connection, event_from_payload(row.payload))
+                inbox.mark_processed(row)
+        except Exception as error:
+            if current is None:
+                raise
+            log.warning("inbound_event_failed", event_id=str(current), error=repr(error))
+            async with database.write() as session:
+                await inbox.record_failure(session, current, repr(error))
+            return
+
+
+@jobs.task("inbound.sweep", every_seconds=5)
+async def sweep() -> None:
+    """Kick events whose job was lost (a crash between the 200 and the processing)."""
+    async with jobs.db().read() as session:
+        due = await inbox.due(session)
+    for event_id in due:
+        await jobs.kick("inbound.process", event_id=str(event_id))
+
+
+@jobs.task("media.download")
+async def download_media(message_id: str) -> None:
+    """Fetch an inbound file into our storage at once: provider links expire in minutes."""
+    database = jobs.db()
+    id = uuid.UUID(message_id)
+    async with database.read() as session:
+        message = await session.get(Message, id)
+        if message is None or not message.media or message.connection_id is None:
+            return
+        connection = await session.get(Connection, message.connection_id)
+        assert connection is not None
+        descriptor = MediaDescriptor.model_validate(message.media["descriptor"])
+        company_id = message.company_id
+    media: dict[str, object] = dict(message.media)
+    try:
+        downloaded = await _download_with_retries(adapter_of(connection), descriptor)
+        storage = LocalStorage(jobs.runtime().settings.data_dir / "media")
+        extension = mimetypes.guess_extension(downloaded.mime_type) or ""
+        key = storage.key_for(company_id, id, downloaded.filename or f"{id}{extension}")
+        await storage.save(key, downloaded.data)
+        media.update(
+            storage_key=key,
+            mime_type=downloaded.mime_type,
+            size=len(downloaded.data),
+            filename=downloaded.filename or descriptor.filename,
+            state="stored",
+        )
+    except ChannelError as error:
+        log.warning("media_download_failed", message_id=message_id, error=repr(error))
+        media.update(state="failed", error=str(error))
+    async with database.write() as session:
+        message = await session.get(Message, id)
+        if message is not None:
+            message.media = media
+
+
+async def _download_with_retries(
+    adapter: ChannelAdapter, descriptor: MediaDescriptor
+) -> DownloadedMedia:
+    for attempt in range(3):
+        try:
+            return await adapter.download_media(descriptor)
+        except TransientError:
+            if attempt == 2:
+                raise
+            await asyncio.sleep(2**attempt)
+    raise AssertionError("unreachable")

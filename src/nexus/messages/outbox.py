@@ -1,0 +1,124 @@
+"""The outbound state machine (M4), independent of any provider.
+
+A send is claimed with one conditional UPDATE (``pending`` → ``sending``), the provider is
+called outside any database transaction, and the outcome is written with another
+conditional UPDATE. A worker that dies mid-call leaves ``sending`` behind; the sweep turns
+it into ``unknown`` — never a silent second send — and the agent decides to resend.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexus.kit.models import utc_now
+from nexus.models import Message, MessageStatus
+
+LOCK = timedelta(seconds=90)
+MAX_ATTEMPTS = 8
+MAX_BACKOFF_SECONDS = 600
+
+
+def backoff(attempt: int, retry_after: float | None = None) -> timedelta:
+    """Exponential with jitter; a provider's Retry-After wins when it asks for longer."""
+    base = min(MAX_BACKOFF_SECONDS, 2 ** max(0, attempt - 1) * 2)
+    delay = base * (0.75 + random.random() / 2)  # noqa: S311  (jitter, not security)
+    return timedelta(seconds=max(delay, retry_after or 0))
+
+
+async def claim(session: AsyncSession, message_id: uuid.UUID) -> bool:
+    now = utc_now()
+    result = await session.execute(
+        update(Message)
+        .where(
+            Message.id == message_id,
+            Message.status == MessageStatus.pending,
+            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+        )
+        .values(
+            status=MessageStatus.sending, attempts=Message.attempts + 1, locked_until=now + LOCK
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: MessageStatus  # sent, pending (retry), failed or unknown
+    provider_message_id: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    retry_at: datetime | None = None
+
+
+def retry_or_fail(attempts: int, code: str, message: str, retry_after: float | None) -> Outcome:
+    if attempts >= MAX_ATTEMPTS:
+        return Outcome(
+            MessageStatus.failed,
+            error_code=code,
+            error_message=f"{message} (gave up after {attempts} attempts)",
+        )
+    return Outcome(
+        MessageStatus.pending,
+        error_code=code,
+        error_message=message,
+        retry_at=utc_now() + backoff(attempts, retry_after),
+    )
+
+
+async def record(session: AsyncSession, message_id: uuid.UUID, outcome: Outcome) -> bool:
+    """Write the outcome of a claimed send; False if the row was no longer ours."""
+    values: dict[str, object] = {
+        "status": outcome.status,
+        "locked_until": None,
+        "error_code": outcome.error_code,
+        "error_message": outcome.error_message,
+    }
+    if outcome.provider_message_id:
+        values["provider_message_id"] = outcome.provider_message_id
+    if outcome.status is MessageStatus.sent:
+        values["sent_at"] = utc_now()
+    if outcome.retry_at is not None:
+        values["next_attempt_at"] = outcome.retry_at
+    result = await session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.status == MessageStatus.sending)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+
+async def due_for_send(session: AsyncSession, *, limit: int = 500) -> list[uuid.UUID]:
+    """Pending sends whose time has come and whose wake-up may have been lost."""
+    now = utc_now()
+    rows = await session.execute(
+        select(Message.id)
+        .where(Message.status == MessageStatus.pending, Message.next_attempt_at <= now)
+        .order_by(Message.next_attempt_at)
+        .limit(limit)
+    )
+    return list(rows.scalars())
+
+
+async def abandon_stale_sends(session: AsyncSession) -> list[uuid.UUID]:
+    """Sends whose worker vanished mid-call: their outcome is unknown (never resent)."""
+    now = utc_now()
+    rows = await session.execute(
+        update(Message)
+        .where(Message.status == MessageStatus.sending, Message.locked_until < now)
+        .values(
+            status=MessageStatus.unknown,
+            locked_until=None,
+            error_code="outcome_unknown",
+            error_message="The send was interrupted; check with the customer or resend.",
+        )
+        .returning(Message.id)
+    )
+    return list(rows.scalars())

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, and_, or_
+
+from nexus.kit.repository import TenantRepository
+from nexus.kit.search import message_match
+from nexus.models import Conversation, Message
+
+
+class MessageRepository(TenantRepository[Message]):
+    model = Message
+    not_found_message = "Message not found."
+
+    async def history(
+        self,
+        conversation_ids: Sequence[uuid.UUID],
+        *,
+        limit: int,
+        before: tuple[datetime, uuid.UUID] | None,
+    ) -> Sequence[Message]:
+        """Newest first, for infinite scroll back through a conversation (or a contact's
+        whole history across conversations)."""
+        statement = self.base_statement().where(Message.conversation_id.in_(conversation_ids))
+        if before is not None:
+            at, id = before
+            statement = statement.where(
+                or_(Message.created_at < at, and_(Message.created_at == at, Message.id < id))
+            )
+        statement = statement.order_by(Message.created_at.desc(), Message.id.desc())
+        return await self.all(statement.limit(limit + 1))
+
+    async def search(
+        self,
+        query: str,
+        visible: Select[Conversation],
+        *,
+        conversation_id: uuid.UUID | None,
+        limit: int,
+    ) -> Sequence[Message]:
+        """Messages matching ``query`` in conversations of the ``visible`` statement."""
+        statement = self.base_statement().where(
+            message_match(self.session, query),
+            Message.conversation_id.in_(visible.with_only_columns(Conversation.id)),
+        )
+        if conversation_id is not None:
+            statement = statement.where(Message.conversation_id == conversation_id)
+        statement = statement.order_by(Message.created_at.desc(), Message.id.desc())
+        return await self.all(statement.limit(limit))
+
+    async def by_idempotency_key(self, conversation_id: uuid.UUID, key: str) -> Message | None:
+        return await self.one_or_none(
+            self.base_statement().where(
+                Message.conversation_id == conversation_id, Message.idempotency_key == key
+            )
+        )

@@ -1,0 +1,281 @@
+"""Messages: the agent's sends (queued, then delivered by the ``messages.send`` job) and the
+history of a conversation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nexus.auth.dependencies import Principal
+from nexus.channels.mediatypes import kind_for_mime
+from nexus.connections.adapters import adapter_of
+from nexus.conversations.repository import OPEN_STATUSES, ConversationRepository
+from nexus.conversations.service import conversation_service
+from nexus.kit.errors import Conflict, ValidationFailed
+from nexus.kit.jobs import jobs
+from nexus.kit.models import utc_now
+from nexus.kit.storage import LocalStorage
+from nexus.messages.outbound import queue_outbound
+from nexus.messages.repository import MessageRepository
+from nexus.messages.schemas import SendTemplate, Upload
+from nexus.models import (
+    ChannelKind,
+    Connection,
+    Conversation,
+    Message,
+    MessageDirection,
+    MessageStatus,
+    MessageType,
+    UserRole,
+)
+
+CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
+
+
+class MessageService:
+    async def _sendable(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        conversation_id: uuid.UUID,
+        idempotency_key: str | None,
+    ) -> tuple[Conversation, Message | None]:
+        """The conversation an agent may answer now, and the message an identical earlier
+        POST (same idempotency key) already created, if any."""
+        conversation, _ = await conversation_service.get_visible(
+            session, principal, conversation_id
+        )
+        if idempotency_key:
+            existing = await MessageRepository(session, principal.company_id).by_idempotency_key(
+                conversation.id, idempotency_key
+            )
+            if existing is not None:
+                return conversation, existing  # the same POST again: no second message
+        if conversation.status not in OPEN_STATUSES:
+            raise Conflict(
+                "This conversation is closed; reopen it to answer.", code="conversation_closed"
+            )
+        if principal.role is UserRole.agent and conversation.assignee_id != principal.id:
+            raise Conflict("Take the conversation before answering it.", code="not_assigned")
+        return conversation, None
+
+    async def send_text(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        conversation_id: uuid.UUID,
+        content: str,
+        *,
+        idempotency_key: str | None,
+        reply_to_id: uuid.UUID | None,
+    ) -> Message:
+        conversation, existing = await self._sendable(
+            session, principal, conversation_id, idempotency_key
+        )
+        if existing is not None:
+            return existing
+        await self.check_window(session, conversation)
+        repository = MessageRepository(session, principal.company_id)
+        if reply_to_id is not None and await repository.get(reply_to_id) is None:
+            raise ValidationFailed.field("reply_to_id", "Unknown message.", code="unknown_message")
+        return await queue_outbound(
+            session,
+            conversation,
+            type=MessageType.text,
+            content=content,
+            sender_id=principal.id,
+            idempotency_key=idempotency_key,
+            reply_to_id=reply_to_id,
+        )
+
+    async def send_media(
+        self,
+        session: AsyncSession,
+        storage: LocalStorage,
+        principal: Principal,
+        conversation_id: uuid.UUID,
+        upload: Upload,
+        *,
+        caption: str | None,
+        idempotency_key: str | None,
+    ) -> Message:
+        conversation, existing = await self._sendable(
+            session, principal, conversation_id, idempotency_key
+        )
+        if existing is not None:
+            return existing
+        await self.check_window(session, conversation)
+        connection = await self._connection(session, conversation)
+        kind = kind_for_mime(upload.mime_type, voice_if_ogg=True)
+        limit = adapter_of(connection).capabilities.media_limit(kind)
+        if limit is None or not limit.accepts(upload.mime_type):
+            raise ValidationFailed.field(
+                "file",
+                f"{connection.channel.value} cannot send {upload.mime_type} files.",
+                code="unsupported_media",
+            )
+        if len(upload.data) > limit.max_bytes:
+            raise ValidationFailed.field(
+                "file",
+                f"The file is larger than {limit.max_bytes // 1_048_576} MB, the "
+                f"limit for {kind.value} on {connection.channel.value}.",
+                code="file_too_large",
+            )
+        key = storage.key_for(principal.company_id, uuid.uuid4(), upload.filename)
+        await storage.save(key, upload.data)
+        media = {
+            "storage_key": key,
+            "mime_type": upload.mime_type,
+            "filename": upload.filename,
+            "size": len(upload.data),
+            "state": "stored",
+        }
+        return await queue_outbound(
+            session,
+            conversation,
+            type=kind,
+            content=caption,
+            media=media,
+            sender_id=principal.id,
+            idempotency_key=idempotency_key,
+        )
+
+    async def send_template(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        body: SendTemplate,
+    ) -> Message:
+        """An approved Cloud API template: the only thing allowed outside the 24-hour window."""
+        conversation, existing = await self._sendable(
+            session, principal, body.conversation_id, body.idempotency_key
+        )
+        if existing is not None:
+            return existing
+        connection = await self._connection(session, conversation)
+        if not adapter_of(connection).capabilities.templates:
+            raise ValidationFailed.field(
+                "name",
+                f"{connection.channel.value} has no message templates.",
+                code="templates_unsupported",
+            )
+        return await queue_outbound(
+            session,
+            conversation,
+            type=MessageType.template,
+            content=body.preview or f"[template {body.name}]",
+            payload={"name": body.name, "language": body.language, "components": body.components},
+            sender_id=principal.id,
+            idempotency_key=body.idempotency_key,
+        )
+
+    async def _connection(self, session: AsyncSession, conversation: Conversation) -> Connection:
+        connection = (
+            await session.get(Connection, conversation.connection_id)
+            if conversation.connection_id
+            else None
+        )
+        if connection is None:
+            raise Conflict("This conversation has no channel to answer on.", code="no_channel")
+        return connection
+
+    async def check_window(self, session: AsyncSession, conversation: Conversation) -> None:
+        """Cloud API only allows templates 24 h after the customer's last message (M7)."""
+        connection = (
+            await session.get(Connection, conversation.connection_id)
+            if conversation.connection_id
+            else None
+        )
+        if connection is None or connection.channel is not ChannelKind.cloud_api:
+            return
+        last = conversation.last_inbound_at
+        if last is None or utc_now() - last >= CUSTOMER_SERVICE_WINDOW:
+            raise Conflict(
+                "The 24-hour customer service window is closed: only approved templates can "
+                "be sent (POST /api/messages/send-template).",
+                code="window_closed",
+                details={"last_inbound_at": last.isoformat() if last else None},
+            )
+
+    async def search(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        query: str,
+        *,
+        conversation_id: uuid.UUID | None,
+        limit: int,
+    ) -> list[Message]:
+        viewer = await conversation_service.viewer(session, principal)
+        visible = ConversationRepository(session, principal.company_id).visible_statement(viewer)
+        rows = await MessageRepository(session, principal.company_id).search(
+            query, visible, conversation_id=conversation_id, limit=limit
+        )
+        return list(rows)
+
+    async def visible_message(
+        self, session: AsyncSession, principal: Principal, message_id: uuid.UUID
+    ) -> Message:
+        message = await MessageRepository(session, principal.company_id).get_or_404(message_id)
+        await conversation_service.get_visible(session, principal, message.conversation_id)
+        return message
+
+    async def resend(
+        self, session: AsyncSession, principal: Principal, message_id: uuid.UUID
+    ) -> Message:
+        """An agent's explicit decision to try a failed (or uncertain) send again."""
+        message = await MessageRepository(session, principal.company_id).get_or_404(
+            message_id, for_update=True
+        )
+        conversation, _ = await conversation_service.get_visible(
+            session, principal, message.conversation_id
+        )
+        if message.direction is not MessageDirection.outbound or message.status not in (
+            MessageStatus.failed,
+            MessageStatus.unknown,
+        ):
+            raise Conflict(
+                "Only failed or uncertain sends can be sent again.", code="not_resendable"
+            )
+        await self.check_window(session, conversation)
+        message.status = MessageStatus.pending
+        message.error_code = None
+        message.error_message = None
+        message.attempts = 0
+        message.next_attempt_at = utc_now()
+        await session.flush()
+        jobs.enqueue(session, "messages.send", message_id=str(message.id))
+        return message
+
+    async def history(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        conversation_id: uuid.UUID,
+        *,
+        limit: int,
+        before: Any,
+    ) -> list[Message]:
+        conversation, _ = await conversation_service.get_visible(
+            session, principal, conversation_id
+        )
+        rows = await MessageRepository(session, principal.company_id).history(
+            [conversation.id], limit=limit, before=before
+        )
+        return list(rows)
+
+    async def mark_read(
+        self, session: AsyncSession, principal: Principal, conversation_id: uuid.UUID
+    ) -> Conversation:
+        conversation, _ = await conversation_service.get_visible(
+            session, principal, conversation_id
+        )
+        conversation.unread_count = 0
+        await session.flush()
+        return conversation
+
+
+message_service = MessageService()
