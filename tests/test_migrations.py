@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from nexus.cli import _alembic_config
 from nexus.config import get_settings
 from nexus.kit.models import Base
+from nexus.migrations.filters import include_name
 from tests.conftest import TEST_DATABASE_URL
 
 
@@ -47,7 +48,8 @@ def _tables_and_diff(url: str) -> tuple[set[str], list[object]]:
     def inspect_sync(connection: Connection) -> tuple[set[str], list[object]]:
         tables = set(inspect(connection).get_table_names()) - {"alembic_version"}
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_as_batch": True}
+            connection,
+            opts={"compare_type": True, "render_as_batch": True, "include_name": include_name},
         )
         return tables, list(compare_metadata(context, Base.metadata))
 
