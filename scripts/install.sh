@@ -12,7 +12,11 @@ uv sync --frozen --quiet
 
 if [ -f web/package.json ]; then
   if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
-    (cd web && npm ci --no-audit --no-fund --loglevel=error)
+    # `npm install`, not `npm ci`: the registry this project is built against has no builds of
+    # optional packages for other platforms (tailwind's oxide for darwin/win32…), so they
+    # cannot be in the lock file, and `npm ci` refuses a lock file without them. The versions
+    # still come from package-lock.json.
+    (cd web && npm install --no-audit --no-fund --loglevel=error)
   fi
   (cd web && npm run --silent build)
 fi

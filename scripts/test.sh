@@ -23,8 +23,8 @@ uv run ruff check src tests bench
 echo "== mypy"
 uv run mypy
 if [ -f web/package.json ]; then
-  echo "== web: types, unit tests, generated client up to date"
-  (cd web && npm run --silent check)
+  echo "== web: types, lint, unit tests, first-load size, generated client up to date"
+  (cd web && npm run --silent check && npm run --silent size)
   scripts/check-openapi-client.sh
 fi
 

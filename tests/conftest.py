@@ -77,7 +77,9 @@ async def app(
     for key, value in {**settings_env, **settings_overrides}.items():
         monkeypatch.setenv(key, value)
     application = create_app(Settings(), run_background=True)
-    async with LifespanManager(application):
+    # Shutdown may wait up to kit/jobs.py SHUTDOWN_GRACE_SECONDS for running jobs (distributed
+    # mode): give it more than that before calling it hung.
+    async with LifespanManager(application, shutdown_timeout=30):
         yield application
 
 

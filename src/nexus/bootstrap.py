@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -92,7 +93,13 @@ async def create_admin(*, email: str, name: str, company_name: str, password: st
     return email.lower()
 
 
-async def load_demo() -> list[tuple[str, str, str]]:
+@dataclass(frozen=True)
+class Demo:
+    logins: list[tuple[str, str, str]]  # role, e-mail, password
+    sandbox_phone_path: str  # the simulated customer phone's page (C6)
+
+
+async def load_demo() -> Demo:
     """Create the demo company once; running it again changes nothing."""
     database = _database()
     try:
@@ -101,13 +108,28 @@ async def load_demo() -> list[tuple[str, str, str]]:
                 await session.execute(select(Company).where(Company.slug == DEMO_SLUG))
             ).scalar_one_or_none()
             if company is None:
-                await _create_demo(session)
+                company = await _create_demo(session)
+            sandbox = (
+                await session.execute(
+                    select(Connection)
+                    .where(
+                        Connection.company_id == company.id,
+                        Connection.channel == ChannelKind.sandbox,
+                    )
+                    .order_by(Connection.created_at)
+                    .limit(1)
+                )
+            ).scalar_one()
+            phone_path = f"/sandbox/{sandbox.webhook_key}?token={sandbox.verify_token}"
     finally:
         await database.dispose()
-    return [(role, email, DEMO_PASSWORD) for role, email, *_ in DEMO_USERS]
+    return Demo(
+        logins=[(role, email, DEMO_PASSWORD) for role, email, *_ in DEMO_USERS],
+        sandbox_phone_path=phone_path,
+    )
 
 
-async def _create_demo(session: AsyncSession) -> None:
+async def _create_demo(session: AsyncSession) -> Company:
     company = await company_service.create(session, name="Nexus Demo")
     company.slug = DEMO_SLUG
     departments = {}
@@ -155,3 +177,4 @@ async def _create_demo(session: AsyncSession) -> None:
         )
     )
     await session.flush()
+    return company

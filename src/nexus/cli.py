@@ -157,10 +157,12 @@ def demo() -> None:
     from nexus.bootstrap import load_demo
 
     run_migrations()
-    logins = asyncio.run(load_demo())
+    demo = asyncio.run(load_demo())
     typer.echo("\nDemo company ready. Sign in at http://127.0.0.1:8000 with:")
-    for role, email, password in logins:
+    for role, email, password in demo.logins:
         typer.echo(f"  {role:<11} {email:<28} {password}")
+    typer.echo("\nPlay the customer on the sandbox phone (no WhatsApp account needed):")
+    typer.echo(f"  http://127.0.0.1:8000{demo.sandbox_phone_path}")
     typer.echo("")
 
 

@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = 100 * 1_048_576
 
+    # Connection supervisor (C5): how often a healthy connection is polled, the back-off
+    # between automatic restarts (doubling from the base up to the cap), and after how many
+    # consecutive failed checks a connection is parked as failed until an admin starts it.
+    connection_check_seconds: int = Field(default=60, ge=5)
+    connection_backoff_seconds: int = Field(default=15, ge=1)
+    connection_backoff_max_seconds: int = Field(default=600, ge=1)
+    connection_max_failures: int = Field(default=5, ge=1)
+
     log_json: bool = True
     log_level: str = "INFO"
 

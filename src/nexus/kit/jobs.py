@@ -165,11 +165,31 @@ async def run_jobs(
         stop.set()
         for runner in runners:
             runner.cancel()
-        await asyncio.gather(*runners, return_exceptions=True)
+        await _stopped(runners)
         if isinstance(broker, InMemoryBroker):
             await broker.wait_all()
         await broker.shutdown()
         await http.aclose()
+
+
+# How long a stopping process lets running jobs finish. taskiq's receiver, once cancelled,
+# waits for its running jobs without a limit (run_receiver_task has no wait_tasks_timeout),
+# so one job stuck on a slow provider would hold the shutdown forever. A job cut off here is
+# not acknowledged and is delivered again: jobs are idempotent (ARCHITECTURE §4).
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+async def _stopped(runners: list[asyncio.Task[None]]) -> None:
+    if not runners:
+        return
+    _, pending = await asyncio.wait(runners, timeout=SHUTDOWN_GRACE_SECONDS)
+    if pending:
+        log.warning("jobs_cut_off_at_shutdown", grace_seconds=SHUTDOWN_GRACE_SECONDS)
+        for runner in pending:
+            runner.cancel()
+        # Parts of the receiver's clean-up are shielded from cancellation: don't wait on
+        # them for long either; the loop's end collects what is left.
+        await asyncio.wait(pending, timeout=1.0)
 
 
 def _with_logging(name: str, function: JobFunction) -> JobFunction:

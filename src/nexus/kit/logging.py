@@ -44,3 +44,6 @@ def configure_logging(*, json: bool, level: str) -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+    # taskiq logs every job it starts at INFO: with sweeps every 5 s that buries everything
+    # else. Our own job_failed line (kit/jobs.py) reports what matters.
+    logging.getLogger("taskiq").setLevel(max(logging.WARNING, root.level))

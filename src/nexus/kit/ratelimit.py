@@ -1,5 +1,10 @@
 """Rate limits on the ``limits`` library: in memory when embedded, in Redis when distributed,
-so every API process counts against the same budget."""
+so every API process counts against the same budget.
+
+The moving-window strategy is exact: a limit of N per minute never lets N+1 requests through
+in any 60 seconds. The cheaper sliding-window *counter* only approximates the previous window,
+so a burst that straddles a window boundary got one attempt more than the limit — not what a
+login limit may do (and it made the limit's test fail whenever it crossed a minute)."""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import time
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
-from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
 from nexus.kit.errors import RateLimited
@@ -20,7 +25,7 @@ class RateLimiter:
         if not isinstance(storage, Storage):
             raise ValueError(f"{storage_url!r} is not an async storage")
         self.storage = storage
-        self._limiter = SlidingWindowCounterRateLimiter(self.storage)
+        self._limiter = MovingWindowRateLimiter(self.storage)
 
     @classmethod
     def for_redis_url(cls, redis_url: str) -> RateLimiter:
