@@ -19,7 +19,7 @@ import httpx
 
 from nexus.channels.capabilities import Capabilities
 from nexus.channels.errors import InvalidRequest, NotSupported
-from nexus.channels.events import Event, MediaDescriptor
+from nexus.channels.events import Event, MediaDescriptor, Party
 from nexus.channels.outbound import (
     Button,
     DownloadedMedia,
@@ -106,7 +106,9 @@ class ChannelAdapter(ABC):
         self, to: str, message_id: str, emoji: str, *, from_me: bool = False
     ) -> SendResult | None:
         """React to ``message_id`` (``emoji=""`` removes the reaction). ``from_me`` says
-        whether the target is one of our messages (gateways address messages by it)."""
+        whether the target is one of our messages (Evolution addresses messages by it).
+        Returns the reaction's own message id where the provider gives one (Cloud API,
+        Evolution), else ``None``."""
         raise NotSupported(f"{self.kind.value} cannot send reactions")
 
     async def mark_read(self, to: str, message_ids: Sequence[str]) -> None:
@@ -178,6 +180,14 @@ class ChannelAdapter(ABC):
 
     async def set_webhook(self, url: str) -> None:
         raise NotSupported(f"{self.kind.value} webhooks are configured outside Nexus")
+
+    async def list_contacts(self) -> list[Party]:
+        """The people in the connected phone's address book (C8), as the gateway names them."""
+        raise NotSupported(f"{self.kind.value} cannot list the phone's contacts")
+
+    async def list_groups(self) -> list[Party]:
+        """The groups the connected phone takes part in (C7)."""
+        raise NotSupported(f"{self.kind.value} cannot list the phone's groups")
 
     async def resolve_lid(self, lid: str) -> str | None:
         """The E.164 phone behind a WhatsApp LID, when the gateway knows it."""

@@ -26,12 +26,13 @@ from nexus.channels.outbound import (
     MediaBytes,
     MediaSource,
     SendResult,
+    SessionState,
 )
 from nexus.channels.payload import non_empty, obj, objs
-from nexus.channels.phones import wa_digits
+from nexus.channels.phones import to_e164, wa_digits
 from nexus.channels.settings import optional, required, timeout
 from nexus.channels.signatures import require_hmac
-from nexus.models.connection import ChannelKind
+from nexus.models.connection import ChannelKind, ConnectionStatus
 from nexus.models.message import MessageType
 
 DEFAULT_BASE_URL = "https://graph.facebook.com"
@@ -281,6 +282,27 @@ class CloudApiAdapter(ChannelAdapter):
             data=data,
             mime_type=mime or content_type or "application/octet-stream",
             filename=media.filename,
+        )
+
+    # --- health ----------------------------------------------------------------------
+
+    async def get_status(self) -> SessionState:
+        """Reading the phone number proves the token and the number id are valid: the Cloud
+        API has no session, so this is all "connected" can mean."""
+        info = obj(
+            await self._http.call_json(
+                "GET",
+                f"/{self.phone_number_id}",
+                idempotent=True,
+                params={"fields": "display_phone_number,verified_name,quality_rating"},
+            )
+        )
+        quality = non_empty(info.get("quality_rating"))
+        return SessionState(
+            status=ConnectionStatus.connected,
+            provider_state=quality or "reachable",
+            reason=f"quality rating {quality}" if quality and quality != "GREEN" else None,
+            phone=to_e164(non_empty(info.get("display_phone_number"))),
         )
 
     # --- plumbing --------------------------------------------------------------------

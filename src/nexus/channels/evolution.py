@@ -22,12 +22,13 @@ from nexus.channels.base import ChannelAdapter
 from nexus.channels.capabilities import MB, Capabilities, MediaLimit
 from nexus.channels.errors import (
     InvalidRequest,
+    NotSupported,
     ProviderError,
     RecipientUnavailable,
     TransientError,
     UnknownOutcome,
 )
-from nexus.channels.events import Event, MediaDescriptor
+from nexus.channels.events import Event, MediaDescriptor, Party
 from nexus.channels.evolution_webhooks import connection_status, parse_evolution_webhook
 from nexus.channels.http import ProviderHttp, classify_status, response_json
 from nexus.channels.mediatypes import mime_of
@@ -39,7 +40,7 @@ from nexus.channels.outbound import (
     SendResult,
     SessionState,
 )
-from nexus.channels.payload import non_empty, obj, opt_int
+from nexus.channels.payload import non_empty, obj, objs, opt_int
 from nexus.channels.phones import wa_digits
 from nexus.channels.settings import optional, required, timeout, webhook_secret
 from nexus.channels.signatures import require_token
@@ -244,6 +245,11 @@ class EvolutionAdapter(ChannelAdapter):
             await self.set_webhook(webhook_url)
         return _connect_state(await self._connect())
 
+    async def stop_session(self) -> None:
+        raise NotSupported(
+            "Evolution API cannot stop an instance without logging it out; use logout"
+        )
+
     async def logout_session(self) -> None:
         try:
             await self._http.call("DELETE", f"/instance/logout/{self._name}", idempotent=True)
@@ -273,6 +279,33 @@ class EvolutionAdapter(ChannelAdapter):
             idempotent=True,
             json={"webhook": self._webhook(url)},
         )
+
+    async def list_contacts(self) -> list[Party]:
+        answer = await self._http.call_json(
+            "POST", f"/chat/findContacts/{self._name}", idempotent=True, json={"where": {}}
+        )
+        parties = []
+        for item in objs(answer):
+            party = jids.person(
+                non_empty(item.get("remoteJid")), name=non_empty(item.get("pushName"))
+            )
+            if party is not None:  # groups come from list_groups, with their subject
+                parties.append(party)
+        return parties
+
+    async def list_groups(self) -> list[Party]:
+        answer = await self._http.call_json(
+            "GET",
+            f"/group/fetchAllGroups/{self._name}",
+            idempotent=True,
+            params={"getParticipants": "false"},
+        )
+        parties = []
+        for item in objs(answer):
+            party = jids.group(non_empty(item.get("id")), name=non_empty(item.get("subject")))
+            if party is not None:
+                parties.append(party)
+        return parties
 
     # --- plumbing --------------------------------------------------------------------
 

@@ -17,7 +17,6 @@ import httpx
 from nexus.channels.errors import (
     AuthenticationFailed,
     ChannelConfigError,
-    ChannelError,
     InvalidRequest,
     ProviderError,
     RateLimited,
@@ -125,7 +124,7 @@ class ProviderHttp:
                 headers={**self._headers, **(headers or {})},
                 timeout=self._timeout,
             )
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise self._transport_error(exc, idempotent=idempotent) from exc
         if response.is_success:
             return response
@@ -178,13 +177,16 @@ class ProviderHttp:
                         )
                     chunks.append(chunk)
                 return b"".join(chunks), response.headers.get("content-type")
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise self._transport_error(exc, idempotent=True) from exc
 
-    def _transport_error(self, exc: httpx.HTTPError, *, idempotent: bool) -> ChannelError:
+    def _transport_error(
+        self, exc: httpx.HTTPError | httpx.InvalidURL, *, idempotent: bool
+    ) -> ProviderError:
         name = type(exc).__name__
         if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-            return ChannelConfigError(f"{self.provider}: bad URL: {exc}")
+            # The base URL was checked at start: a bad URL came from provider data.
+            return InvalidRequest(f"{self.provider}: unusable URL ({name})")
         # The request never reached the provider: always safe to try again.
         if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
             return TransientError(f"{self.provider}: cannot connect ({name}): {exc}")

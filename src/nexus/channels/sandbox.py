@@ -51,6 +51,7 @@ from nexus.channels.outbound import (
     ListSection,
     MediaSource,
     SendResult,
+    SessionState,
 )
 from nexus.channels.payload import (
     epoch,
@@ -66,7 +67,7 @@ from nexus.channels.payload import (
 from nexus.channels.phones import to_e164
 from nexus.channels.settings import webhook_secret
 from nexus.channels.signatures import require_token
-from nexus.models.connection import ChannelKind
+from nexus.models.connection import ChannelKind, ConnectionStatus
 from nexus.models.contact_identity import IdentityKind
 from nexus.models.message import MessageStatus, MessageType
 
@@ -161,6 +162,10 @@ class SandboxAdapter(ChannelAdapter):
 
     async def send_typing(self, to: str, *, message_id: str | None = None) -> None:
         return None
+
+    async def get_status(self) -> SessionState:
+        # The simulated phone lives inside Nexus: there is nothing that can be down.
+        return SessionState(status=ConnectionStatus.connected, provider_state="built-in")
 
     async def download_media(self, media: MediaDescriptor) -> DownloadedMedia:
         """Sandbox media arrives inline as a ``data:`` URL."""

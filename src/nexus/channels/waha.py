@@ -25,7 +25,7 @@ from nexus.channels.errors import (
     SessionUnavailable,
     UnknownOutcome,
 )
-from nexus.channels.events import Event, MediaDescriptor
+from nexus.channels.events import Event, MediaDescriptor, Party
 from nexus.channels.http import ProviderHttp, classify_status, response_json
 from nexus.channels.mediatypes import mime_of
 from nexus.channels.outbound import (
@@ -36,7 +36,7 @@ from nexus.channels.outbound import (
     SendResult,
     SessionState,
 )
-from nexus.channels.payload import non_empty, obj, opt_str
+from nexus.channels.payload import non_empty, obj, objs, opt_str
 from nexus.channels.phones import to_e164, wa_digits
 from nexus.channels.settings import required, timeout, webhook_secret
 from nexus.channels.signatures import header, require_hmac
@@ -272,6 +272,38 @@ class WahaAdapter(ChannelAdapter):
         others = [w for w in config.get("webhooks") or [] if obj(w).get("url") != url]
         config["webhooks"] = [*others, self._webhook(url)]
         await self._http.call("PUT", path, idempotent=True, json={"config": config})
+
+    async def list_contacts(self) -> list[Party]:
+        answer = await self._http.call_json(
+            "GET", "/api/contacts/all", idempotent=True, params={"session": self.session}
+        )
+        parties = []
+        for item in objs(answer):
+            if item.get("isMe") is True or item.get("isGroup") is True:
+                continue
+            name = non_empty(item.get("name")) or non_empty(item.get("pushname"))
+            party = jids.person(non_empty(item.get("id")), name=name)
+            if party is not None:
+                parties.append(party)
+        return parties
+
+    async def list_groups(self) -> list[Party]:
+        answer = await self._http.call_json(
+            "GET", f"/api/{quote(self.session, safe='')}/groups", idempotent=True
+        )
+        # WEBJS answers a list of chats with ``id._serialized``; NOWEB a map keyed by jid;
+        # GOWS a list of ``{JID, Name}``.
+        items = objs(list(answer.values()) if isinstance(answer, dict) else answer)
+        parties = []
+        for item in items:
+            jid = _message_id(item.get("id")) or non_empty(item.get("JID"))
+            name = next(
+                filter(None, (non_empty(item.get(k)) for k in ("name", "subject", "Name"))), None
+            )
+            party = jids.group(jid, name=name)
+            if party is not None:
+                parties.append(party)
+        return parties
 
     async def resolve_lid(self, lid: str) -> str | None:
         target = lid if lid.endswith("@lid") else f"{lid}@lid"

@@ -1,18 +1,23 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
-from nexus.auth.dependencies import AdminUser, CurrentUser, Session
+from nexus.auth.dependencies import AdminUser, CurrentUser, Principal, Session
 from nexus.connections.repository import ConnectionRepository
 from nexus.connections.schemas import (
     ConnectionAdminRead,
     ConnectionCreate,
+    ConnectionQr,
     ConnectionRead,
+    ConnectionSyncResult,
     ConnectionUpdate,
 )
 from nexus.connections.service import connection_service
+from nexus.connections.sessions import connection_sessions
+from nexus.kit.db import commit
 from nexus.kit.errors import ErrorResponse
 from nexus.models import Connection
 
@@ -36,6 +41,17 @@ def _admin_read(request: Request, connection: Connection) -> ConnectionAdminRead
         state.settings.public_url,
         connection,
     )
+
+
+async def _admin_between_transactions(principal: AdminUser, session: Session) -> Principal:
+    """The admin, with the request's transaction over: loading them began it (on SQLite
+    with the write lock), and the action that follows waits on a provider, between short
+    transactions of its own."""
+    await commit(session)
+    return principal
+
+
+ProviderAdmin = Annotated[Principal, Depends(_admin_between_transactions)]
 
 
 @router.get(
@@ -103,3 +119,82 @@ async def delete_connection(
 ) -> Response:
     await connection_service.delete(session, principal, connection_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+_PROVIDER_ERROR: dict[int | str, dict[str, Any]] = {
+    502: {"model": ErrorResponse, "description": "The provider refused or failed"}
+}
+
+
+@router.post(
+    "/{connection_id}/start",
+    response_model=ConnectionAdminRead,
+    responses=_PROVIDER_ERROR,
+    summary="Start a connection at its provider and register our webhook (admin)",
+    description=(
+        "WAHA and Evolution start (or create) the session with Nexus's webhook URL; a "
+        "Telegram bot gets the URL and secret through setWebhook; a Cloud API number has its "
+        "credentials verified. Also restarts a connection parked as failed."
+    ),
+)
+async def start_connection(
+    connection_id: uuid.UUID, request: Request, principal: ProviderAdmin
+) -> ConnectionAdminRead:
+    connection = await connection_sessions.start(
+        request.app.state.database, principal, connection_id
+    )
+    return _admin_read(request, connection)
+
+
+@router.post(
+    "/{connection_id}/stop",
+    response_model=ConnectionAdminRead,
+    responses=_PROVIDER_ERROR,
+    summary="Stop a WhatsApp Web session, keeping its pairing (admin)",
+)
+async def stop_connection(
+    connection_id: uuid.UUID, request: Request, principal: ProviderAdmin
+) -> ConnectionAdminRead:
+    connection = await connection_sessions.stop(
+        request.app.state.database, principal, connection_id
+    )
+    return _admin_read(request, connection)
+
+
+@router.post(
+    "/{connection_id}/logout",
+    response_model=ConnectionAdminRead,
+    responses=_PROVIDER_ERROR,
+    summary="Unlink the phone from a WhatsApp Web session (admin)",
+)
+async def logout_connection(
+    connection_id: uuid.UUID, request: Request, principal: ProviderAdmin
+) -> ConnectionAdminRead:
+    connection = await connection_sessions.logout(
+        request.app.state.database, principal, connection_id
+    )
+    return _admin_read(request, connection)
+
+
+@router.get(
+    "/{connection_id}/qr",
+    response_model=ConnectionQr,
+    responses=_PROVIDER_ERROR,
+    summary="The QR code to scan while the session waits for a phone (admin)",
+)
+async def connection_qr(
+    connection_id: uuid.UUID, request: Request, principal: ProviderAdmin
+) -> ConnectionQr:
+    return await connection_sessions.qr(request.app.state.database, principal, connection_id)
+
+
+@router.post(
+    "/{connection_id}/sync",
+    response_model=ConnectionSyncResult,
+    responses=_PROVIDER_ERROR,
+    summary="Import the phone's contacts and groups, without duplicates (admin)",
+)
+async def sync_connection(
+    connection_id: uuid.UUID, request: Request, principal: ProviderAdmin
+) -> ConnectionSyncResult:
+    return await connection_sessions.sync(request.app.state.database, principal, connection_id)

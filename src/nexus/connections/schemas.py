@@ -77,3 +77,15 @@ class ConnectionAdminRead(ConnectionRead):
     webhook_url: str
     verify_token: str
     qr_code: str | None
+
+
+class ConnectionQr(BaseModel):
+    status: ConnectionStatus
+    # data:image/png;base64,… while the phone waits for a scan, else null.
+    qr_code: str | None
+
+
+class ConnectionSyncResult(BaseModel):
+    contacts: int  # people the phone listed
+    groups: int  # groups the phone takes part in
+    created: int  # of those, new to the company (the others were already known)

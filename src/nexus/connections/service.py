@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexus.audit.service import audit
 from nexus.auth.dependencies import Principal
+from nexus.connections import states
 from nexus.connections.repository import ConnectionRepository
 from nexus.connections.schemas import (
     ConnectionAdminRead,
@@ -22,7 +23,7 @@ from nexus.connections.schemas import (
 from nexus.kit.crypto import SecretBox
 from nexus.kit.errors import Conflict, ValidationFailed
 from nexus.kit.models import utc_now
-from nexus.models import ChannelKind, Connection, ConnectionStatus
+from nexus.models import Connection, ConnectionStatus
 
 
 def _associated_data(connection: Connection) -> str:
@@ -74,6 +75,8 @@ class ConnectionService:
         repository = ConnectionRepository(session, principal.company_id)
         if body.is_default:
             await repository.clear_default()
+        now = utc_now()
+        supervised = body.channel in states.SUPERVISED
         connection = Connection(
             id=uuid.uuid4(),
             company_id=principal.company_id,
@@ -85,12 +88,12 @@ class ConnectionService:
             webhook_key=secrets.token_urlsafe(24),
             verify_token=secrets.token_urlsafe(24),
             # The sandbox needs no external service: it is connected as soon as it exists.
-            status=(
-                ConnectionStatus.connected
-                if body.channel is ChannelKind.sandbox
-                else ConnectionStatus.starting
-            ),
-            status_changed_at=utc_now(),
+            # The others are due for the supervisor at once, whose first look at a connection
+            # with no status recorded yet is a start: the admin sees the QR (or the number
+            # working) without pressing Start.
+            status=ConnectionStatus.starting if supervised else ConnectionStatus.connected,
+            status_changed_at=None if supervised else now,
+            next_check_at=now if supervised else None,
         )
         self._store_secrets(box, connection, body.secrets)
         await repository.add(connection)
