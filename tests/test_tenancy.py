@@ -22,6 +22,10 @@ PUBLIC_ROUTES = {
     ("post", "/api/auth/login"),
     ("post", "/api/auth/refresh"),
     ("post", "/api/auth/logout"),
+    # The simulated phone's routes take no user token: the connection's own sandbox token
+    # opens them, and tests/sandbox/test_phone_api.py shows another company's never does.
+    ("get", "/api/sandbox/{webhook_key}/chat"),
+    ("get", "/api/sandbox/{webhook_key}/media/{message_id}"),
 }
 
 

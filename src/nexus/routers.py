@@ -14,6 +14,7 @@ from nexus.messages.router import router as messages_router
 from nexus.ops.router import router as ops_router
 from nexus.quick_replies.router import router as quick_replies_router
 from nexus.realtime.router import router as realtime_router
+from nexus.sandbox.router import router as sandbox_router
 from nexus.tags.router import router as tags_router
 from nexus.users.router import router as users_router
 from nexus.webhooks.router import router as webhooks_router
@@ -33,5 +34,6 @@ ROUTERS: list[APIRouter] = [
     settings_router,
     audit_router,
     webhooks_router,
+    sandbox_router,
     ops_router,
 ]

@@ -2,6 +2,7 @@
 
 import nexus.auth.tasks
 import nexus.bot.tasks
+import nexus.connections.tasks
 import nexus.inbound.tasks
 import nexus.messages.tasks
 import nexus.realtime.tasks

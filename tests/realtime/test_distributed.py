@@ -16,7 +16,9 @@ from redis.asyncio import Redis
 
 from nexus.kit.realtime import Realtime, user_room
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
+from tests.fixtures.eventually import eventually
 from tests.fixtures.live_server import ApiProcess, SocketClient, api_processes
+from tests.fixtures.sandbox import phone_for
 from tests.fixtures.world import make_world
 from tests.realtime.team import notify, titles
 
@@ -164,3 +166,61 @@ async def test_workers_emit_and_deactivation_disconnects_on_every_api_process(
         finally:
             for tab in tabs:
                 await tab.close()
+
+
+async def test_a_webhook_on_one_process_reaches_agents_on_another_even_across_a_redis_drop(
+    app: FastAPI, client: AsyncClient, settings_env: dict[str, str], tmp_path: Path
+) -> None:
+    world = await make_world(app, client)
+    suporte = await world.department("suporte")
+    agent = await world.agent("suporte", online=False)
+
+    async with api_processes(settings_env, 2, tmp_path) as (one, two):
+        admin_on_two = await SocketClient(two.url).connect(world.admin.token)
+        agent_on_two = await SocketClient(two.url).connect(agent.token)
+        try:
+            async with (
+                AsyncClient(base_url=one.url) as http_one,
+                AsyncClient(base_url=two.url) as http_two,
+            ):
+                phone = await phone_for(http_one, world.admin, "+5511966665555")
+                # Posted to the first process, processed by a worker (this process),
+                # delivered to the sockets of the second.
+                await phone.say("Olá")
+                received = await admin_on_two.wait_for("message-received")
+                assert received["message"]["content"] == "Olá"
+                await admin_on_two.wait_for(
+                    "message-sent", lambda e: "1 - Suporte" in e["message"]["content"]
+                )
+                await phone.say("1")
+                queued = await agent_on_two.wait_for("conversation-queued")
+                assert queued["conversation"]["department_id"] == str(suporte)
+                cursor = queued["seq"]
+
+                # Redis drops the subscription of the agent's process (the first has no
+                # socket, so no subscription) while the customer writes.
+                assert await _kill_subscriptions([two]) == 1
+                texts = ["alguém aí?", "preciso de ajuda", "obrigado"]
+                for text in texts:
+                    await phone.say(text)
+
+                # Whatever the socket got live, the resync has every message, in order.
+                async def all_three() -> list[dict[str, Any]] | None:
+                    response = await http_two.get(
+                        "/api/events", headers=agent.headers, params={"after": cursor}
+                    )
+                    page = response.json()
+                    events = [e for e in page["events"] if e["name"] == "message-received"]
+                    return events if len(events) == len(texts) else None
+
+                missed = await eventually(all_three)
+                assert [e["data"]["message"]["content"] for e in missed] == texts
+                assert all(
+                    e["data"]["conversation"]["id"] == queued["conversation"]["id"] for e in missed
+                )
+
+                # The subscriptions come back on their own and live delivery resumes.
+                await _until_both_receive(app, world.company_id, suporte, agent_on_two)
+        finally:
+            await admin_on_two.close()
+            await agent_on_two.close()

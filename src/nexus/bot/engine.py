@@ -45,6 +45,14 @@ class BotDecision:
     arm_menu_timeout: bool = False
 
 
+def render(
+    template: str, *, company: str, department: str = "", agent: str = "", menu: str = ""
+) -> str:
+    """Fill a company's text. Every placeholder the settings accept is always supplied, so
+    a text an admin edited can use any of them anywhere."""
+    return template.format(company=company, department=department, agent=agent, menu=menu)
+
+
 YES = {"sim", "s", "yes", "y", "1"}
 NO = {"nao", "n", "no", "2"}
 
@@ -56,11 +64,11 @@ def _normalise(text: str) -> str:
 
 def menu_text(context: BotContext) -> str:
     lines = "\n".join(f"{i} - {option.name}" for i, option in enumerate(context.options, 1))
-    return context.texts.menu_prompt.format(menu=lines, company=context.company_name)
+    return render(context.texts.menu_prompt, menu=lines, company=context.company_name)
 
 
 def _greeting(context: BotContext) -> str:
-    return context.texts.greeting.format(company=context.company_name)
+    return render(context.texts.greeting, company=context.company_name)
 
 
 def _send_menu(context: BotContext, decision: BotDecision, *, preface: str) -> BotDecision:
@@ -78,8 +86,10 @@ def start(context: BotContext) -> BotDecision:
         return BotDecision(replies=[_greeting(context)], route_to_root=True)
     if context.last_department is not None:
         decision.replies.append(
-            context.texts.return_prompt.format(
-                department=context.last_department.name, company=context.company_name
+            render(
+                context.texts.return_prompt,
+                department=context.last_department.name,
+                company=context.company_name,
             )
         )
         decision.state = BotState.confirm_return
@@ -100,8 +110,10 @@ def answer(context: BotContext, state: BotState | None, text: str) -> BotDecisio
             return _send_menu(context, BotDecision(), preface=_greeting(context))
         decision = BotDecision(
             replies=[
-                context.texts.return_prompt.format(
-                    department=context.last_department.name, company=context.company_name
+                render(
+                    context.texts.return_prompt,
+                    department=context.last_department.name,
+                    company=context.company_name,
                 )
             ],
             state=BotState.confirm_return,

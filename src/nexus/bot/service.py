@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexus.bot import engine
-from nexus.bot.engine import BotContext, BotDecision, BotState, MenuOption
+from nexus.bot.engine import BotContext, BotDecision, BotState, MenuOption, render
 from nexus.bot.hours import is_open
 from nexus.companies.service import company_service
 from nexus.conversations.repository import ConversationRepository
@@ -113,13 +113,20 @@ class BotService:
             "days": company_service.settings_of(company).business_hours
         }
         if not is_open(hours, utc_now(), company.timezone):
-            await self.say(session, conversation, texts.out_of_hours)
+            await self.say(
+                session,
+                conversation,
+                render(
+                    texts.out_of_hours, company=context.company_name, department=department.name
+                ),
+            )
         elif assignee_id is not None:
             agent = await session.get(User, assignee_id)
             await self.say(
                 session,
                 conversation,
-                texts.assigned.format(
+                render(
+                    texts.assigned,
                     agent=agent.name if agent else "",
                     department=department.name,
                     company=context.company_name,
@@ -129,7 +136,7 @@ class BotService:
             await self.say(
                 session,
                 conversation,
-                texts.queued.format(department=department.name, company=context.company_name),
+                render(texts.queued, department=department.name, company=context.company_name),
             )
 
     async def say(

@@ -1,5 +1,6 @@
 """The conversation state machine: every change of status, department or assignee goes
-through ``transition``, which applies it and writes the event row (T7) in one place."""
+through ``transition``, which applies it, writes the event row (T7) and publishes its one
+real-time event, in one place."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from nexus.models import (
     ConversationEventKind,
     ConversationStatus,
 )
+from nexus.realtime.conversation_events import conversation_audience, publish_transition
 
 S = ConversationStatus
 ALLOWED: dict[ConversationStatus, frozenset[ConversationStatus]] = {
@@ -54,6 +56,8 @@ async def transition(
             f"A {from_status.value} conversation cannot become {to_status.value}.",
             code="invalid_transition",
         )
+    # Who saw it before the change still needs to hear of it (it left their queue).
+    before = await conversation_audience(session, conversation)
     event = ConversationEvent(
         company_id=conversation.company_id,
         conversation_id=conversation.id,
@@ -92,4 +96,5 @@ async def transition(
         conversation.timer_due_at = None
     session.add(event)
     await session.flush()
+    await publish_transition(session, conversation, event, before)
     return event

@@ -67,6 +67,18 @@ class ConversationRepository(TenantRepository[Conversation]):
         ).limit(limit + 1)
         return await self.all(statement)
 
+    async def queue(self, viewer: Viewer, department_id: uuid.UUID) -> Sequence[Conversation]:
+        """Waiting conversations of a department in the order they will be assigned."""
+        return await self.all(
+            self.visible_statement(viewer)
+            .where(
+                Conversation.department_id == department_id,
+                Conversation.status == ConversationStatus.waiting,
+            )
+            .order_by(Conversation.queued_at, Conversation.id)
+            .limit(500)
+        )
+
     async def count_visible(self, viewer: Viewer, filters: ConversationFilters) -> int:
         return await self.count(self._filtered(self.visible_statement(viewer), filters))
 

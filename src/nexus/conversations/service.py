@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexus.audit.service import audit
 from nexus.auth.dependencies import Principal
+from nexus.bot.engine import render
+from nexus.companies.schemas import BotTexts
 from nexus.companies.service import company_service
 from nexus.conversations.lifecycle import Change, transition
 from nexus.conversations.repository import (
@@ -22,6 +24,7 @@ from nexus.conversations.schemas import ContactSummary, ConversationRead
 from nexus.conversations.visibility import Viewer, viewer_for
 from nexus.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from nexus.kit.models import utc_now
+from nexus.messages.outbound import queue_outbound
 from nexus.models import (
     ClosingReason,
     Company,
@@ -32,11 +35,13 @@ from nexus.models import (
     Department,
     DepartmentMember,
     MembershipRole,
+    MessageType,
     Note,
     Priority,
     User,
     UserRole,
 )
+from nexus.realtime.conversation_events import publish_conversation_updated
 from nexus.routing.service import routing_service
 
 Kind = ConversationEventKind
@@ -91,6 +96,14 @@ class ConversationService:
         viewer = await self.viewer(session, principal)
         repository = ConversationRepository(session, principal.company_id)
         return await repository.list_visible(viewer, filters, limit=limit, before=before)  # type: ignore[arg-type]
+
+    async def queue(
+        self, session: AsyncSession, principal: Principal, department_id: uuid.UUID
+    ) -> Sequence[Conversation]:
+        viewer = await self.viewer(session, principal)
+        return await ConversationRepository(session, principal.company_id).queue(
+            viewer, department_id
+        )
 
     # -- opening and routing (used by the message pipeline and the bot) ------------------
 
@@ -257,6 +270,9 @@ class ConversationService:
             conversation,
             {"department_id": str(department.id), "user_id": str(user_id) if user_id else None},
         )
+        await self.tell_customer(
+            session, conversation, lambda texts: texts.transferred, department=department.name
+        )
         await self._drain_for(session, principal.company_id, previous)
         return conversation
 
@@ -287,6 +303,8 @@ class ConversationService:
                     "closing_reason_id", "Unknown closing reason.", code="unknown_closing_reason"
                 )
         previous = conversation.assignee_id
+        if rules.send_resolved_text:
+            await self.tell_customer(session, conversation, lambda texts: texts.resolved)
         await transition(
             session,
             conversation,
@@ -434,6 +452,7 @@ class ConversationService:
         )
         session.add(note)
         await session.flush()
+        await publish_conversation_updated(session, conversation, ["notes"])
         return note
 
     async def notes(
@@ -451,6 +470,26 @@ class ConversationService:
         )
 
     # -- helpers -------------------------------------------------------------------------
+
+    async def tell_customer(
+        self,
+        session: AsyncSession,
+        conversation: Conversation,
+        text_of: Callable[[BotTexts], str],
+        *,
+        department: str = "",
+    ) -> None:
+        """Send one of the company's customer-facing texts (transfer, closing …)."""
+        if conversation.connection_id is None:
+            return  # no channel to reach the customer on
+        company = await session.get(Company, conversation.company_id)
+        assert company is not None
+        template = text_of(company_service.settings_of(company).bot)
+        text = render(template, company=company.name, department=department)
+        if text.strip():
+            await queue_outbound(
+                session, conversation, type=MessageType.text, content=text, is_bot=True
+            )
 
     def _require_owner_or_supervisor(
         self, principal: Principal, conversation: Conversation

@@ -5,6 +5,8 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from nexus.auth.dependencies import AdminUser, CurrentUser, Session
+from nexus.conversations.schemas import ConversationRead
+from nexus.conversations.service import conversation_service
 from nexus.departments.repository import DepartmentRepository
 from nexus.departments.schemas import (
     DepartmentAgentRead,
@@ -106,3 +108,16 @@ async def set_department_members(
 ) -> list[DepartmentAgentRead]:
     await department_service.set_members(session, principal, department_id, body)
     return await department_service.agents(session, principal, department_id)
+
+
+@router.get(
+    "/{department_id}/queue",
+    response_model=list[ConversationRead],
+    summary="The department's waiting conversations, oldest first",
+)
+async def department_queue(
+    department_id: uuid.UUID, principal: CurrentUser, session: Session
+) -> list[ConversationRead]:
+    await DepartmentRepository(session, principal.company_id).get_or_404(department_id)
+    waiting = await conversation_service.queue(session, principal, department_id)
+    return await conversation_service.to_read_many(session, principal.company_id, waiting)

@@ -34,7 +34,10 @@ async def store(
     """Insert the events that are new; return their ids (duplicates are skipped)."""
     stored: list[uuid.UUID] = []
     now = utc_now()
-    for event in events:
+    # A delivery may carry several events of one chat in no promised order (Cloud API
+    # batches), and a chat's queue follows received_at (ids are random): store them in the
+    # provider's order, a microsecond apart. The sort is stable for equal timestamps.
+    for offset, event in enumerate(sorted(events, key=lambda event: event.timestamp)):
         inserted = await insert_ignoring_duplicates(
             session,
             InboundEvent,
@@ -48,7 +51,7 @@ async def store(
                 "payload": event_payload(event),
                 "status": InboundEventStatus.pending,
                 "attempts": 0,
-                "received_at": now,
+                "received_at": now + timedelta(microseconds=offset),
                 "next_attempt_at": now,
             },
             ["connection_id", "provider_event_id"],
@@ -64,6 +67,11 @@ async def lock_chat(session: AsyncSession, connection_id: uuid.UUID, ordering_ke
             text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
             {"key": f"inbox:{connection_id}:{ordering_key}"},
         )
+
+
+async def is_pending(session: AsyncSession, event_id: uuid.UUID) -> bool:
+    status = await session.scalar(select(InboundEvent.status).where(InboundEvent.id == event_id))
+    return status is InboundEventStatus.pending
 
 
 async def next_of_chat(session: AsyncSession, event_id: uuid.UUID) -> InboundEvent | None:

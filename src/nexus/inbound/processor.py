@@ -28,7 +28,10 @@ from nexus.channels.events import (
     QrCodeUpdated,
     StatusUpdate,
 )
+from nexus.channels.outbound import QrCode
 from nexus.companies.service import company_service
+from nexus.connections import states
+from nexus.connections.qr import qr_data_url
 from nexus.conversations.repository import ConversationRepository
 from nexus.conversations.service import conversation_service
 from nexus.inbound.identity import Identity, resolve_contact
@@ -47,6 +50,7 @@ from nexus.models import (
     MessageDirection,
     MessageStatus,
 )
+from nexus.realtime.conversation_events import publish_message, publish_message_status
 
 log = structlog.get_logger(__name__)
 
@@ -65,10 +69,17 @@ class InboundProcessor:
         elif isinstance(event, MessageEdited | MessageRevoked):
             await self.on_change(session, connection, event)
         elif isinstance(event, ConnectionStateChanged):
-            self.on_connection_state(connection, event)
+            states.provider_reported(
+                session, connection, event.status, event.reason, phone=event.phone
+            )
         elif isinstance(event, QrCodeUpdated):
-            connection.qr_code = event.image_data_url or event.qr
-            self._set_status(connection, ConnectionStatus.qr, "waiting for the QR scan")
+            states.provider_reported(
+                session,
+                connection,
+                ConnectionStatus.qr,
+                "waiting for the QR scan",
+                qr_code=qr_data_url(QrCode(event.qr, event.image_data_url, event.pairing_code)),
+            )
         elif isinstance(event, ProviderNotice):
             log.warning(
                 "provider_notice",
@@ -104,9 +115,11 @@ class InboundProcessor:
                 session, connection.company_id
             ).open_for_contact(contact.id, connection.id)
             if conversation is not None:
-                await self._store(
+                typed = await self._store(
                     session, connection, conversation, event, MessageDirection.outbound
                 )
+                if typed is not None:
+                    await publish_message(session, conversation, typed)
             return
         conversation, is_new = await self._conversation_for(session, connection, contact.id, event)
         message = await self._store(
@@ -120,6 +133,8 @@ class InboundProcessor:
         conversation.unread_count += 1
         if event.reaction is not None:
             await self._react(session, connection, event)
+        # Before the bot answers, so that agents see the question before the reply.
+        await publish_message(session, conversation, message)
         if event.media is not None:
             jobs.enqueue(session, "media.download", message_id=str(message.id))
         if conversation.status is ConversationStatus.bot and event.reaction is None:
@@ -322,38 +337,30 @@ class InboundProcessor:
                 if event.window_closed
                 else event.error_message
             )
-        result = await session.execute(
-            update(Message)
-            .where(
-                Message.connection_id == connection.id,
-                Message.provider_message_id == event.provider_message_id,
-                advance_clause(event.status),
+        moved = (
+            await session.execute(
+                update(Message)
+                .where(
+                    Message.connection_id == connection.id,
+                    Message.provider_message_id == event.provider_message_id,
+                    advance_clause(event.status),
+                )
+                .values(**values)
+                .returning(Message.id, Message.conversation_id)
+                .execution_options(synchronize_session=False)
             )
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 0 and not await self._known(  # type: ignore[attr-defined]
-            session, connection, event.provider_message_id
-        ):
+        ).all()
+        if not moved and not await self._known(session, connection, event.provider_message_id):
             raise ReceiptBeforeMessage(event.provider_message_id)
-
-    # -- connections --------------------------------------------------------------------
-
-    def on_connection_state(self, connection: Connection, event: ConnectionStateChanged) -> None:
-        if event.phone:
-            connection.phone_number = event.phone
-        if event.status is ConnectionStatus.connected:
-            connection.qr_code = None
-            connection.restart_attempts = 0
-        self._set_status(connection, event.status, event.reason)
-
-    def _set_status(
-        self, connection: Connection, status: ConnectionStatus, reason: str | None
-    ) -> None:
-        if connection.status is not status:
-            connection.status_changed_at = utc_now()
-        connection.status = status
-        connection.status_reason = reason
+        for message_id, conversation_id in moved:
+            await publish_message_status(
+                session,
+                conversation_id,
+                message_id,
+                event.status,
+                error_code=values.get("error_code"),
+                error_message=values.get("error_message"),
+            )
 
 
 inbound_processor = InboundProcessor()

@@ -29,6 +29,11 @@ async def process(event_id: str) -> None:
     commits its effects and its ``processed`` mark together."""
     database = jobs.db()
     kicked = uuid.UUID(event_id)
+    async with database.read() as session:
+        if not await inbox.is_pending(session, kicked):
+            # An earlier job of its chat applied it already. Most kicks of a busy chat end
+            # here, without queueing for the write lock (SQLite has one for everybody).
+            return
     for _ in range(MAX_PER_RUN):
         current: uuid.UUID | None = None
         try:

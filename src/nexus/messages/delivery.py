@@ -32,7 +32,7 @@ class Delivery:
         if conversation is None or connection is None:
             return message.attempts, _fail(ChannelConfigError("the conversation has no channel"))
         adapter = adapter_of(connection)
-        to = conversation.chat_id or await self._phone_of(session, conversation)
+        to = await self.address(session, conversation)
         if not to:
             return message.attempts, _fail(InvalidRequest("the customer has no address"))
         reply_to = None
@@ -45,7 +45,10 @@ class Delivery:
         storage = LocalStorage(jobs.runtime().settings.data_dir / "media")
         return message.attempts, self._call(adapter, storage, message, to, reply_to)
 
-    async def _phone_of(self, session: AsyncSession, conversation: Conversation) -> str | None:
+    async def address(self, session: AsyncSession, conversation: Conversation) -> str | None:
+        """Where the customer is reached: the chat the provider named, else their phone."""
+        if conversation.chat_id:
+            return conversation.chat_id
         contact = await session.get(Contact, conversation.contact_id)
         return contact.phone if contact else None
 

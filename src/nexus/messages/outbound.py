@@ -18,6 +18,7 @@ from nexus.models import (
     MessageType,
     TimerKind,
 )
+from nexus.realtime.conversation_events import publish_message
 
 PREVIEW_LENGTH = 120
 
@@ -72,5 +73,6 @@ async def queue_outbound(
             conversation.timer_kind = None  # answered: the response timer is done
             conversation.timer_due_at = None
     await session.flush()
+    await publish_message(session, conversation, message)
     jobs.enqueue(session, "messages.send", message_id=str(message.id))
     return message

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexus.kit.models import utc_now
 from nexus.models import Message, MessageStatus
+from nexus.realtime.conversation_events import publish_message_status
 
 LOCK = timedelta(seconds=90)
 MAX_ATTEMPTS = 8
@@ -86,13 +87,26 @@ async def record(session: AsyncSession, message_id: uuid.UUID, outcome: Outcome)
         values["sent_at"] = utc_now()
     if outcome.retry_at is not None:
         values["next_attempt_at"] = outcome.retry_at
-    result = await session.execute(
-        update(Message)
-        .where(Message.id == message_id, Message.status == MessageStatus.sending)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    conversation_id = (
+        await session.execute(
+            update(Message)
+            .where(Message.id == message_id, Message.status == MessageStatus.sending)
+            .values(**values)
+            .returning(Message.conversation_id)
+            .execution_options(synchronize_session=False)
+        )
+    ).scalar_one_or_none()
+    if conversation_id is None:
+        return False
+    await publish_message_status(
+        session,
+        conversation_id,
+        message_id,
+        outcome.status,
+        error_code=outcome.error_code,
+        error_message=outcome.error_message,
     )
-    return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+    return True
 
 
 async def due_for_send(session: AsyncSession, *, limit: int = 500) -> list[uuid.UUID]:
@@ -119,6 +133,16 @@ async def abandon_stale_sends(session: AsyncSession) -> list[uuid.UUID]:
             error_code="outcome_unknown",
             error_message="The send was interrupted; check with the customer or resend.",
         )
-        .returning(Message.id)
+        .returning(Message.id, Message.conversation_id, Message.error_code, Message.error_message)
     )
-    return list(rows.scalars())
+    abandoned = rows.all()
+    for message_id, conversation_id, error_code, error_message in abandoned:
+        await publish_message_status(
+            session,
+            conversation_id,
+            message_id,
+            MessageStatus.unknown,
+            error_code=error_code,
+            error_message=error_message,
+        )
+    return [message_id for message_id, *_ in abandoned]

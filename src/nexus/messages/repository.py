@@ -4,11 +4,11 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import Select, and_, or_, select
 
 from nexus.kit.repository import TenantRepository
 from nexus.kit.search import message_match
-from nexus.models import Conversation, Message
+from nexus.models import Conversation, Message, MessageDirection
 
 
 class MessageRepository(TenantRepository[Message]):
@@ -57,3 +57,21 @@ class MessageRepository(TenantRepository[Message]):
                 Message.conversation_id == conversation_id, Message.idempotency_key == key
             )
         )
+
+    async def latest_inbound_provider_ids(
+        self, conversation_id: uuid.UUID, limit: int
+    ) -> list[str]:
+        """The provider ids of the customer's latest messages, oldest first (read receipts
+        and the Cloud API typing indicator address them)."""
+        rows = await self.session.execute(
+            select(Message.provider_message_id)
+            .where(
+                Message.company_id == self.company_id,
+                Message.conversation_id == conversation_id,
+                Message.direction == MessageDirection.inbound,
+                Message.provider_message_id.is_not(None),
+            )
+            .order_by(Message.created_at.desc(), Message.id.desc())
+            .limit(limit)
+        )
+        return [provider_id for provider_id in rows.scalars() if provider_id][::-1]

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from fastapi import UploadFile
 from pydantic import Field
 
 from nexus.kit.schemas import ReadModel, StrictBody
@@ -41,9 +42,19 @@ class SendText(StrictBody):
     reply_to_id: uuid.UUID | None = None
 
 
+class SendMedia(StrictBody):
+    """The multipart form of an agent's file upload."""
+
+    conversation_id: uuid.UUID
+    file: UploadFile
+    caption: str | None = Field(default=None, max_length=4096)
+    idempotency_key: str | None = Field(default=None, min_length=8, max_length=100)
+    reply_to_id: uuid.UUID | None = None
+
+
 class SendTemplate(StrictBody):
     conversation_id: uuid.UUID
-    name: str = Field(min_length=1, max_length=512)
+    template_name: str = Field(min_length=1, max_length=512)
     language: str = Field(default="pt_BR", min_length=2, max_length=15)
     components: list[dict[str, Any]] = Field(default_factory=list, max_length=20)
     # What the agents see in the chat for this message (templates are rendered by Meta).

@@ -14,7 +14,7 @@ from nexus.channels.mediatypes import kind_for_mime
 from nexus.connections.adapters import adapter_of
 from nexus.conversations.repository import OPEN_STATUSES, ConversationRepository
 from nexus.conversations.service import conversation_service
-from nexus.kit.errors import Conflict, ValidationFailed
+from nexus.kit.errors import Conflict, NotFound, ValidationFailed
 from nexus.kit.jobs import jobs
 from nexus.kit.models import utc_now
 from nexus.kit.storage import LocalStorage
@@ -31,6 +31,12 @@ from nexus.models import (
     MessageType,
     UserRole,
 )
+from nexus.realtime import customer_relay
+from nexus.realtime.conversation_events import (
+    publish_conversation_updated,
+    publish_message_status,
+)
+from nexus.sandbox.service import MediaFile
 
 CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
 
@@ -78,9 +84,7 @@ class MessageService:
         if existing is not None:
             return existing
         await self.check_window(session, conversation)
-        repository = MessageRepository(session, principal.company_id)
-        if reply_to_id is not None and await repository.get(reply_to_id) is None:
-            raise ValidationFailed.field("reply_to_id", "Unknown message.", code="unknown_message")
+        await self._check_reply_to(session, principal, reply_to_id)
         return await queue_outbound(
             session,
             conversation,
@@ -101,6 +105,7 @@ class MessageService:
         *,
         caption: str | None,
         idempotency_key: str | None,
+        reply_to_id: uuid.UUID | None,
     ) -> Message:
         conversation, existing = await self._sendable(
             session, principal, conversation_id, idempotency_key
@@ -108,9 +113,18 @@ class MessageService:
         if existing is not None:
             return existing
         await self.check_window(session, conversation)
+        await self._check_reply_to(session, principal, reply_to_id)
         connection = await self._connection(session, conversation)
+        capabilities = adapter_of(connection).capabilities
+        # Refused here rather than by the provider later, when the agent can still fix it.
+        if caption and len(caption) > capabilities.max_caption_length:
+            raise ValidationFailed.field(
+                "caption",
+                f"The caption is longer than {capabilities.max_caption_length} characters.",
+                code="string_too_long",
+            )
         kind = kind_for_mime(upload.mime_type, voice_if_ogg=True)
-        limit = adapter_of(connection).capabilities.media_limit(kind)
+        limit = capabilities.media_limit(kind)
         if limit is None or not limit.accepts(upload.mime_type):
             raise ValidationFailed.field(
                 "file",
@@ -137,10 +151,11 @@ class MessageService:
             session,
             conversation,
             type=kind,
-            content=caption,
+            content=caption or None,
             media=media,
             sender_id=principal.id,
             idempotency_key=idempotency_key,
+            reply_to_id=reply_to_id,
         )
 
     async def send_template(
@@ -158,7 +173,7 @@ class MessageService:
         connection = await self._connection(session, conversation)
         if not adapter_of(connection).capabilities.templates:
             raise ValidationFailed.field(
-                "name",
+                "template_name",
                 f"{connection.channel.value} has no message templates.",
                 code="templates_unsupported",
             )
@@ -166,11 +181,22 @@ class MessageService:
             session,
             conversation,
             type=MessageType.template,
-            content=body.preview or f"[template {body.name}]",
-            payload={"name": body.name, "language": body.language, "components": body.components},
+            content=body.preview or f"[template {body.template_name}]",
+            payload={
+                "name": body.template_name,
+                "language": body.language,
+                "components": body.components,
+            },
             sender_id=principal.id,
             idempotency_key=body.idempotency_key,
         )
+
+    async def _check_reply_to(
+        self, session: AsyncSession, principal: Principal, reply_to_id: uuid.UUID | None
+    ) -> None:
+        repository = MessageRepository(session, principal.company_id)
+        if reply_to_id is not None and await repository.get(reply_to_id) is None:
+            raise ValidationFailed.field("reply_to_id", "Unknown message.", code="unknown_message")
 
     async def _connection(self, session: AsyncSession, conversation: Conversation) -> Connection:
         connection = (
@@ -223,6 +249,26 @@ class MessageService:
         await conversation_service.get_visible(session, principal, message.conversation_id)
         return message
 
+    async def stored_media(
+        self,
+        session: AsyncSession,
+        storage: LocalStorage,
+        principal: Principal,
+        message_id: uuid.UUID,
+    ) -> MediaFile:
+        """The file of a message the user may see, once it is in our storage (inbound media
+        is downloaded in the background, so it may not be yet)."""
+        message = await self.visible_message(session, principal, message_id)
+        media = message.media or {}
+        path = storage.path(media["storage_key"]) if media.get("storage_key") else None
+        if path is None or not path.is_file():
+            raise NotFound("This message has no stored file.", code="media_not_found")
+        return MediaFile(
+            path=path,
+            mime_type=media.get("mime_type") or "application/octet-stream",
+            filename=media.get("filename"),
+        )
+
     async def resend(
         self, session: AsyncSession, principal: Principal, message_id: uuid.UUID
     ) -> Message:
@@ -247,6 +293,7 @@ class MessageService:
         message.attempts = 0
         message.next_attempt_at = utc_now()
         await session.flush()
+        await publish_message_status(session, conversation.id, message.id, message.status)
         jobs.enqueue(session, "messages.send", message_id=str(message.id))
         return message
 
@@ -270,11 +317,18 @@ class MessageService:
     async def mark_read(
         self, session: AsyncSession, principal: Principal, conversation_id: uuid.UUID
     ) -> Conversation:
+        """The agent has read the conversation (REST or socket): its unread count drops to
+        zero for everyone who sees it, and the customer's channel gets a read receipt where
+        it has them."""
         conversation, _ = await conversation_service.get_visible(
             session, principal, conversation_id
         )
-        conversation.unread_count = 0
-        await session.flush()
+        unread = conversation.unread_count
+        if unread:
+            conversation.unread_count = 0
+            await session.flush()
+            await publish_conversation_updated(session, conversation, ["unread_count"])
+            customer_relay.agent_read(session, conversation, unread)
         return conversation
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from nexus.models import (
     ChannelKind,
@@ -80,6 +80,19 @@ class MessageSummary(BaseModel):
     is_bot: bool
     reply_to_id: uuid.UUID | None
     created_at: datetime
+
+    @field_validator("media", mode="before")
+    @classmethod
+    def _reference_only(cls, media: dict[str, Any] | None) -> dict[str, Any] | None:
+        # A file still being downloaded carries the provider's descriptor, whose URL can
+        # be a whole data: URL (sandbox); the socket gets what REST serves the file by.
+        if media is None:
+            return None
+        known = {**media.get("descriptor", {}), **media}
+        return {key: known[key] for key in _MEDIA_REFERENCE if known.get(key) is not None}
+
+
+_MEDIA_REFERENCE = ("storage_key", "mime_type", "filename", "size", "state")
 
 
 class MessageReceived(ServerEvent):

@@ -26,10 +26,10 @@ from nexus.conversations.visibility import viewer_for
 from nexus.kit.db import Database
 from nexus.kit.errors import Forbidden, NexusError, NotFound, Unauthorized
 from nexus.kit.realtime import NAMESPACE, conversation_room
+from nexus.messages.service import message_service
 from nexus.models import User
 from nexus.presence.service import presence_service
-from nexus.realtime import service
-from nexus.realtime.customer_relay import customer_relay
+from nexus.realtime import customer_relay, service
 from nexus.realtime.events import EventName, Typing
 from nexus.realtime.schemas import ConversationRef, TypingSignal
 from nexus.users.schemas import PresenceUpdate
@@ -157,17 +157,13 @@ class Gateway:
             skip_sid=sid,
             namespace=NAMESPACE,
         )
-        relay = customer_relay()
-        if relay is not None:
-            await relay.agent_typing(
-                user.company_id, body.conversation_id, is_typing=body.is_typing
-            )
+        await customer_relay.agent_typing(body.conversation_id, is_typing=body.is_typing)
         return {}
 
     async def mark_read(self, sid: str, user: SocketUser, body: ConversationRef) -> Ack:
         async with self.database.write() as session:
             principal = await self._principal(session, user)
-            conversation = await service.mark_read(session, principal, body.conversation_id)
+            conversation = await message_service.mark_read(session, principal, body.conversation_id)
             return {"conversation_id": str(conversation.id), "unread_count": 0}
 
     # -- plumbing ---------------------------------------------------------------------------

@@ -56,6 +56,18 @@ class Audience:
             rooms.append(conversation_room(self.conversation))
         return rooms
 
+    def union(self, other: Audience) -> Audience:
+        """Both audiences: an event that changes who sees a conversation reaches those who
+        saw it before as well as those who see it now."""
+        if other.conversation not in (None, self.conversation) and self.conversation is not None:
+            raise ValueError("an audience names at most one conversation")
+        return Audience(
+            company=self.company or other.company,
+            departments=_ids((*self.departments, *other.departments)),
+            users=_ids((*self.users, *other.users)),
+            conversation=self.conversation or other.conversation,
+        )
+
     @classmethod
     def of(cls, row: RealtimeEvent) -> Audience:
         return cls(

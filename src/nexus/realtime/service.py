@@ -1,5 +1,5 @@
-"""Who receives which event (the rooms of a user, the audience of a conversation), the
-socket actions that change data, and the resync of missed events.
+"""Who receives which event (the rooms of a user; conversations' audiences are in
+``conversation_events``), agent status, and the resync of missed events.
 
 The rooms a user joins and the events ``GET /api/events`` returns to them follow one rule,
 ``rooms_for``; conversation rooms follow the conversations' visibility rule (T4,
@@ -17,18 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexus.auth.dependencies import Principal
 from nexus.conversations.repository import ConversationRepository
-from nexus.conversations.service import conversation_service
-from nexus.conversations.visibility import QUEUE_STATUSES, Viewer, viewer_for
+from nexus.conversations.visibility import Viewer, viewer_for
 from nexus.kit.realtime import company_room, department_room, user_room
 from nexus.models import Conversation, DepartmentMember, RealtimeEvent, User, UserRole
-from nexus.realtime.customer_relay import customer_relay
-from nexus.realtime.events import (
-    AgentStatus,
-    ConversationSummary,
-    ConversationUpdated,
-    EventName,
-    ServerEvent,
-)
+from nexus.realtime.events import AgentStatus, EventName
 from nexus.realtime.publish import Audience, publish
 from nexus.realtime.repository import RealtimeEventRepository
 from nexus.realtime.schemas import EventRead, EventsPage
@@ -49,54 +41,6 @@ def rooms_for(viewer: Viewer) -> list[str]:
     departments = viewer.member_of if viewer.role is UserRole.agent else viewer.department_ids
     rooms += [department_room(d) for d in sorted(departments)]
     return rooms
-
-
-async def conversation_audience(session: AsyncSession, conversation: Conversation) -> Audience:
-    """Everyone who may see the conversation: admins (company), its assignee, the
-    supervisors of its department, its department's agents while it waits in their queue,
-    and whoever has it open."""
-    supervisors: list[uuid.UUID] = []
-    if conversation.department_id is not None:
-        supervisors = list(
-            (
-                await session.execute(
-                    select(DepartmentMember.user_id)
-                    .join(User, User.id == DepartmentMember.user_id)
-                    .where(
-                        DepartmentMember.company_id == conversation.company_id,
-                        DepartmentMember.department_id == conversation.department_id,
-                        User.role == UserRole.supervisor,
-                        User.is_active.is_(True),
-                    )
-                )
-            ).scalars()
-        )
-    departments: tuple[uuid.UUID, ...] = ()
-    if conversation.status in QUEUE_STATUSES and conversation.department_id is not None:
-        departments = (conversation.department_id,)
-    assignee = [conversation.assignee_id] if conversation.assignee_id is not None else []
-    return Audience(
-        company=True,
-        departments=departments,
-        users=tuple(sorted({*supervisors, *assignee})),
-        conversation=conversation.id,
-    )
-
-
-async def publish_conversation_event(
-    session: AsyncSession, conversation: Conversation, event_name: EventName, payload: ServerEvent
-) -> None:
-    audience = await conversation_audience(session, conversation)
-    publish(
-        session,
-        conversation.company_id,
-        event_name,
-        payload,
-        company=audience.company,
-        departments=audience.departments,
-        users=audience.users,
-        conversation=audience.conversation,
-    )
 
 
 async def publish_agent_status(session: AsyncSession, user: User) -> None:
@@ -123,30 +67,6 @@ async def publish_agent_status(session: AsyncSession, user: User) -> None:
         departments=departments,
         users=[user.id],
     )
-
-
-async def mark_read(
-    session: AsyncSession, principal: Principal, conversation_id: uuid.UUID
-) -> Conversation:
-    """The agent has read the conversation: its unread count drops to zero for everyone who
-    sees it, and the customer's channel gets a read receipt where it has them."""
-    conversation, _ = await conversation_service.get_visible(session, principal, conversation_id)
-    if conversation.unread_count:
-        conversation.unread_count = 0
-        await session.flush()
-        await publish_conversation_event(
-            session,
-            conversation,
-            EventName.conversation_updated,
-            ConversationUpdated(
-                conversation=ConversationSummary.model_validate(conversation),
-                changed=["unread_count"],
-            ),
-        )
-    relay = customer_relay()
-    if relay is not None:
-        await relay.agent_read(session, conversation)
-    return conversation
 
 
 async def events_after(

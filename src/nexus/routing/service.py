@@ -201,6 +201,10 @@ class RoutingService:
                 assigned += 1
         return assigned
 
+    async def load_of(self, session: AsyncSession, user_id: uuid.UUID) -> int:
+        """How many conversations the agent is answering now."""
+        return int((await session.execute(select(_active_load(user_id)))).scalar_one())
+
     async def can_take(self, session: AsyncSession, user_id: uuid.UUID) -> bool:
         """Whether an agent is online with room for one more (locks their row)."""
         return await self._lock_under_capacity(session, user_id)
@@ -217,8 +221,7 @@ class RoutingService:
         row = (await session.execute(lock)).one_or_none()
         if row is None or row.presence is not PresenceStatus.online or not row.is_active:
             return False
-        load = (await session.execute(select(_active_load(user_id)))).scalar_one()
-        return int(load) < int(row.max_conversations)
+        return await self.load_of(session, user_id) < int(row.max_conversations)
 
     async def _lock_waiting(self, session: AsyncSession, conversation: Conversation) -> bool:
         """Lock the conversation row and confirm it still waits, with fresh values."""

@@ -19,6 +19,7 @@ from nexus.kit.models import utc_now
 from nexus.models import (
     ClosingReason,
     Company,
+    Contact,
     Conversation,
     ConversationEventKind,
     ConversationStatus,
@@ -28,9 +29,32 @@ from nexus.models import (
     User,
 )
 from nexus.presence.service import presence_service
+from nexus.realtime.notifications import notify_supervisors
 from nexus.routing.service import routing_service
 
 BATCH = 200
+
+QUEUE_TIMEOUT_TEXTS = {
+    "pt-BR": (
+        "Conversa sem resposta",
+        "{customer} esperou mais de {minutes} min sem resposta em {department}.",
+    ),
+    "en": (
+        "Conversation without an answer",
+        "{customer} waited more than {minutes} min without an answer in {department}.",
+    ),
+}
+AGENT_OFFLINE_TEXTS = {
+    "pt-BR": (
+        "Agente offline",
+        "{agent} parou de responder e ficou offline; {count} conversa(s) voltaram para a fila.",
+    ),
+    "en": (
+        "Agent offline",
+        "{agent} stopped responding and was set offline; {count} conversation(s) went back "
+        "to the queue.",
+    ),
+}
 Kind = ConversationEventKind
 Status = ConversationStatus
 
@@ -91,6 +115,19 @@ async def expire_response_timers(session: AsyncSession) -> list[uuid.UUID]:
         else:
             conversation.timer_kind = None
             conversation.timer_due_at = None
+            continue
+        contact = await session.get(Contact, conversation.contact_id)
+        await notify_supervisors(
+            session,
+            conversation.company_id,
+            [department.id],
+            kind="queue_timeout",
+            texts=QUEUE_TIMEOUT_TEXTS,
+            conversation_id=conversation.id,
+            customer=(contact.name or contact.phone or "?") if contact else "?",
+            minutes=department.response_timeout_minutes,
+            department=department.name,
+        )
     await session.flush()
     return redirected
 
@@ -119,8 +156,19 @@ async def expire_heartbeats(session: AsyncSession) -> list[uuid.UUID]:
             .all()
         )
         for user in silent:
+            requeued = await routing_service.load_of(session, user.id)
             await presence_service.set(session, user, PresenceStatus.offline, reason="no heartbeat")
             gone.append(user.id)
+            if requeued:
+                await notify_supervisors(
+                    session,
+                    company.id,
+                    await presence_service.member_departments(session, user.id),
+                    kind="agent_offline",
+                    texts=AGENT_OFFLINE_TEXTS,
+                    agent=user.name,
+                    count=requeued,
+                )
     return gone
 
 
