@@ -1,0 +1,123 @@
+/** A conversation's messages: history (newest first, cursor pages), sending (text and files),
+ *  resending, and the bytes of their media. */
+import { useInfiniteQuery, useMutation, useQueryClient, type InfiniteData } from '@tanstack/react-query';
+import { useMemo } from 'react';
+import {
+  messagesListMessages,
+  messagesReadMessageMedia,
+  messagesResendMessage,
+  messagesSendMedia,
+  messagesSendMessage,
+  type MessageRead,
+  type PageMessageRead,
+} from '@/client';
+import { conversationKeys } from './conversations';
+
+export type { MessageRead };
+export type MessagesData = InfiniteData<PageMessageRead, string | undefined>;
+
+const PAGE_SIZE = 50;
+
+export function useMessages(conversationId: string) {
+  const query = useInfiniteQuery({
+    queryKey: conversationKeys.messages(conversationId),
+    queryFn: async ({ pageParam, signal }) =>
+      (
+        await messagesListMessages({
+          path: { conversation_id: conversationId },
+          query: { limit: PAGE_SIZE, cursor: pageParam },
+          signal,
+        })
+      ).data,
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+    // Live updates come from the socket; a refetch would re-download every loaded page.
+    staleTime: Infinity,
+  });
+  // Pages run newest → oldest; the chat shows oldest → newest. Memoised: the chat keeps its
+  // scroll position by comparing renders, which only a real change should trigger.
+  const { data } = query;
+  const items = useMemo<MessageRead[]>(
+    () => (data?.pages.flatMap((page) => page.items) ?? []).reverse(),
+    [data],
+  );
+  return { ...query, items };
+}
+
+/** Put a message in its conversation's history (newest first), replacing one with the same id. */
+export function upsertMessage(data: MessagesData | undefined, message: MessageRead): MessagesData | undefined {
+  if (!data) return data;
+  let found = false;
+  const pages = data.pages.map((page) => ({
+    ...page,
+    items: page.items.map((item) => {
+      if (item.id !== message.id) return item;
+      found = true;
+      return { ...item, ...message };
+    }),
+  }));
+  if (!found && pages[0]) pages[0] = { ...pages[0], items: [message, ...pages[0].items] };
+  return { ...data, pages };
+}
+
+export function useSendText(conversationId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ content, replyToId }: { content: string; replyToId?: string }) =>
+      (
+        await messagesSendMessage({
+          body: {
+            conversation_id: conversationId,
+            content,
+            reply_to_id: replyToId ?? null,
+            // The same key on a retried request: the server stores the message once (M4).
+            idempotency_key: crypto.randomUUID(),
+          },
+        })
+      ).data,
+    onSuccess: (message) =>
+      queryClient.setQueryData<MessagesData>(conversationKeys.messages(conversationId), (data) =>
+        upsertMessage(data, message),
+      ),
+  });
+}
+
+export function useResend(conversationId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (messageId: string) =>
+      (await messagesResendMessage({ path: { message_id: messageId } })).data,
+    onSuccess: (message) =>
+      queryClient.setQueryData<MessagesData>(conversationKeys.messages(conversationId), (data) =>
+        upsertMessage(data, message),
+      ),
+  });
+}
+
+export function useSendMedia(conversationId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ file, caption }: { file: File; caption?: string }) =>
+      (
+        await messagesSendMedia({
+          body: {
+            conversation_id: conversationId,
+            file,
+            caption: caption || null,
+            idempotency_key: crypto.randomUUID(),
+          },
+        })
+      ).data,
+    onSuccess: (message) =>
+      queryClient.setQueryData<MessagesData>(conversationKeys.messages(conversationId), (data) =>
+        upsertMessage(data, message),
+      ),
+  });
+}
+
+/** A message's stored file. Fetched with the access token (the app's HTTP client adds it):
+ *  an <img src> could not send it, and a token in a URL would end up in logs. */
+export async function fetchMessageMedia(messageId: string, signal?: AbortSignal): Promise<Blob> {
+  const { data } = await messagesReadMessageMedia({ path: { message_id: messageId }, parseAs: 'blob', signal });
+  return data;
+}
