@@ -1,20 +1,29 @@
-"""Inbound webhook benchmark: sandbox webhooks at a target rate against a real ``nexus serve``.
+"""Inbound webhook benchmark: webhooks at a target rate against real Nexus servers.
 
-Starts one embedded ``nexus serve`` (SQLite, in-process jobs) on a fresh data folder, makes a
+Starts Nexus — embedded (one ``nexus serve``: SQLite, in-process jobs) or distributed (two
+``nexus api``, a ``nexus worker`` and a ``nexus scheduler`` on PostgreSQL + Redis) — makes a
 company whose customers already wait in a department's queue (so the bot does not answer
-and every webhook is one message to store and show), then POSTs ``rate * seconds`` sandbox
-webhooks, paced by the clock (a slow answer does not lower the offered rate), spread over
-the customers. It reports:
+and every webhook is one message to store and show), then POSTs ``rate * seconds`` webhooks,
+paced by the clock (a slow answer does not lower the offered rate), spread over the
+customers and, in distributed mode, over the API processes as a load balancer would.
+
+``--channel cloud_api`` posts Meta Cloud API notifications signed with
+``X-Hub-Signature-256`` (the bot's replies while customers are queued go to the Cloud API
+fake of ``tests/fakes``, run in this process); ``--channel sandbox`` posts the built-in
+sandbox channel's webhooks. It reports:
 
 - throughput: webhooks answered 200 per second of injection, and how long until the last
   message was visible;
-- webhook → stored: from just before the POST to its 200, which the server sends only after
-  the event is committed in the inbox;
-- webhook → visible: from just before the POST until the message row is committed where an
-  agent's chat reads it, seen by polling the SQLite file read-only every ``--poll`` seconds
-  (that interval is the measurement's resolution).
+- webhook -> stored (the ack): from just before the POST to its 200, which the server sends
+  only after the event is committed in the inbox;
+- webhook -> visible: from just before the POST until the message row is committed where an
+  agent's chat reads it, seen by polling the database every ``--poll`` seconds (that
+  interval is the measurement's resolution).
 
-    uv run python -m bench.webhooks --rate 20 --seconds 20
+    uv run python -m bench.webhooks --rate 100 --seconds 20 --channel cloud_api
+    uv run python -m bench.webhooks --mode distributed --rate 100 --seconds 20 \\
+        --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/nexus_bench \\
+        --redis-url redis://127.0.0.1:6379/14
 """
 
 from __future__ import annotations
@@ -22,18 +31,59 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
+import json
 import os
 import platform
 import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
+import aiohttp
+import asyncpg  # type: ignore[import-untyped]
 import httpx
+from tests.fakes.cloud_api import ACCESS_TOKEN, APP_SECRET, CloudWebhooks, FakeCloudApi
 
-from bench.realtime import make_company, nodes, percentile, queue_customers
+from bench.realtime import CUSTOMERS, Company, make_company, nodes, percentile, progress
+
+VERIFY_TOKEN = "bench-verify-token"
+
+
+class Customers(Protocol):
+    """How customers' messages reach Nexus on one channel: the path and the signed request."""
+
+    path: str
+
+    def request(self, message_id: str, phone: str, text: str) -> tuple[bytes, dict[str, str]]: ...
+
+
+@dataclass
+class SandboxCustomers:
+    path: str
+    token: str
+
+    def request(self, message_id: str, phone: str, text: str) -> tuple[bytes, dict[str, str]]:
+        body = {"event": "message", "id": message_id, "from": phone, "text": text}
+        headers = {"X-Sandbox-Token": self.token, "Content-Type": "application/json"}
+        return json.dumps(body).encode(), headers
+
+
+@dataclass
+class CloudCustomers:
+    path: str
+    webhooks: CloudWebhooks = field(default_factory=CloudWebhooks)
+
+    def request(self, message_id: str, phone: str, text: str) -> tuple[bytes, dict[str, str]]:
+        message = self.webhooks.text(
+            phone.lstrip("+"), text, wamid=message_id, timestamp=int(time.time())
+        )
+        delivery = self.webhooks.delivery(self.webhooks.notification(messages=[message]))
+        return delivery.body, delivery.headers
 
 
 @dataclass
@@ -49,91 +99,204 @@ class Visibility:
     expected: int | None = None  # known once the injection is over
 
 
-async def post(http: httpx.AsyncClient, path: str, token: str, body: dict[str, str]) -> str | None:
-    """The error, or None once the webhook is stored."""
-    try:
-        response = await http.post(path, headers={"X-Sandbox-Token": token}, json=body)
-    except httpx.HTTPError as error:
-        return repr(error)
-    return None if response.status_code == 200 else f"HTTP {response.status_code}"
+Poll = Callable[[int], Awaitable[tuple[int, list[str]]]]
+NEW_ROWS = (
+    "SELECT {order}, provider_message_id FROM messages WHERE {order} > {after} "
+    "AND provider_message_id LIKE 'wh-%' ORDER BY {order}"
+)
 
 
-async def watch(database: Path, visibility: Visibility, interval: float) -> None:
-    """Note when each benchmark message becomes visible (committed in ``messages``), until
-    all the stored ones are."""
-
-    def poll(connection: sqlite3.Connection, after: int) -> tuple[int, list[str]]:
-        rows = connection.execute(
-            "SELECT rowid, provider_message_id FROM messages "
-            "WHERE rowid > ? AND provider_message_id LIKE 'wh-%' ORDER BY rowid",
-            (after,),
-        ).fetchall()
-        return (rows[-1][0] if rows else after), [row[1] for row in rows]
-
+@contextlib.asynccontextmanager
+async def sqlite_poll(database: Path) -> AsyncIterator[Poll]:
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, check_same_thread=False)
+
+    def rows(after: int) -> tuple[int, list[str]]:
+        found = connection.execute(NEW_ROWS.format(order="rowid", after="?"), (after,)).fetchall()
+        return (found[-1][0] if found else after), [row[1] for row in found]
+
+    async def poll(after: int) -> tuple[int, list[str]]:
+        return await asyncio.to_thread(rows, after)
+
     try:
-        last = 0
-        while visibility.expected is None or len(visibility.seen) < visibility.expected:
-            last, seen = await asyncio.to_thread(poll, connection, last)
-            now = time.monotonic()
-            for message_id in seen:
-                visibility.seen.setdefault(message_id, now)
-            await asyncio.sleep(interval)
+        yield poll
     finally:
         connection.close()
 
 
+@contextlib.asynccontextmanager
+async def postgres_poll(url: str) -> AsyncIterator[Poll]:
+    connection = await asyncpg.connect(url.replace("+asyncpg", ""))
+    # Messages have random ids: follow them by creation time instead, looking back far
+    # enough for transactions that commit a while after they stamped their rows.
+    query = NEW_ROWS.format(order="(extract(epoch from created_at) * 1000000)::bigint", after="$1")
+    look_back = 10_000_000  # microseconds
+
+    async def poll(after: int) -> tuple[int, list[str]]:
+        found = await connection.fetch(query, after - look_back)
+        return (found[-1][0] if found else after), [row[1] for row in found]
+
+    try:
+        yield poll
+    finally:
+        await connection.close()
+
+
+async def watch(poll: Poll, visibility: Visibility, interval: float) -> None:
+    """Note when each benchmark message becomes visible (committed in ``messages``), until
+    all the stored ones are."""
+    last = 0
+    while visibility.expected is None or len(visibility.seen) < visibility.expected:
+        last, seen = await poll(last)
+        now = time.monotonic()
+        for message_id in seen:
+            visibility.seen.setdefault(message_id, now)
+        await asyncio.sleep(interval)
+
+
+async def post(
+    http: aiohttp.ClientSession, url: str, request: tuple[bytes, dict[str, str]]
+) -> str | None:
+    """The error, or None once the webhook is stored."""
+    body, headers = request
+    try:
+        async with http.post(url, data=body, headers=headers) as response:
+            await response.read()
+            return None if response.status == 200 else f"HTTP {response.status}"
+    except (aiohttp.ClientError, TimeoutError) as error:
+        return repr(error)
+
+
+async def queue_customers(
+    http: httpx.AsyncClient, company: Company, customers: Customers
+) -> list[str]:
+    """Customers whose conversations wait in the department's queue (menu choice 1)."""
+    phones = [f"+55119{n:08d}" for n in range(CUSTOMERS)]
+
+    async def say(phone: str, text: str) -> None:
+        body, headers = customers.request(f"q-{phone}-{text}", phone, text)
+        response = await http.post(customers.path, content=body, headers=headers)
+        response.raise_for_status()
+
+    for phone in phones:
+        await say(phone, "Olá")
+    await asyncio.sleep(2)  # the bot's greeting, before the menu answer
+    for phone in phones:
+        await say(phone, "1")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        page = await http.get(
+            "/api/conversations",
+            headers=company.admin_headers,
+            params={"status": "waiting", "limit": 100},
+        )
+        if page.status_code == 200 and len(page.json()["items"]) >= CUSTOMERS:
+            return phones
+        await asyncio.sleep(0.5)
+    raise RuntimeError("the customers' conversations did not reach the queue")
+
+
 async def inject(
-    http: httpx.AsyncClient, path: str, token: str, phones: list[str], args: argparse.Namespace
+    urls: list[str], customers: Customers, phones: list[str], args: argparse.Namespace
 ) -> Results:
     results = Results()
+    targets = itertools.cycle(urls)
+    connector = aiohttp.TCPConnector(limit=500)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
 
-    async def one(n: int) -> None:
-        message_id = f"wh-{n}"
-        body = {"event": "message", "id": message_id, "from": phones[n % len(phones)]}
-        results.sent[message_id] = time.monotonic()
-        error = await post(http, path, token, {**body, "text": f"mensagem {n}"})
-        if error is None:
-            results.stored[message_id] = time.monotonic()
-        else:
-            results.errors.append(error)
+        async def one(n: int, url: str) -> None:
+            message_id = f"wh-{n}"
+            request = customers.request(message_id, phones[n % len(phones)], f"mensagem {n}")
+            results.sent[message_id] = time.monotonic()
+            error = await post(http, url, request)
+            if error is None:
+                results.stored[message_id] = time.monotonic()
+            else:
+                results.errors.append(error)
 
-    posts: list[asyncio.Task[None]] = []
-    begin = time.monotonic()
-    for n in range(int(args.rate * args.seconds)):
-        await asyncio.sleep(max(0.0, begin + n / args.rate - time.monotonic()))
-        posts.append(asyncio.create_task(one(n)))
-    await asyncio.gather(*posts)
+        posts: list[asyncio.Task[None]] = []
+        begin = time.monotonic()
+        for n in range(int(args.rate * args.seconds)):
+            await asyncio.sleep(max(0.0, begin + n / args.rate - time.monotonic()))
+            posts.append(asyncio.create_task(one(n, next(targets) + customers.path)))
+        await asyncio.gather(*posts)
     return results
 
 
+async def cloud_customers(http: httpx.AsyncClient, company: Company, fake_url: str) -> Customers:
+    created = await http.post(
+        "/api/connections",
+        headers=company.admin_headers,
+        json={
+            "name": "WhatsApp Cloud",
+            "channel": "cloud_api",
+            "config": {"phone_number_id": CloudWebhooks().phone_number_id, "base_url": fake_url},
+            "secrets": {
+                "access_token": ACCESS_TOKEN,
+                "app_secret": APP_SECRET,
+                "verify_token": VERIFY_TOKEN,
+            },
+            "is_default": True,
+        },
+    )
+    created.raise_for_status()
+    return CloudCustomers("/" + created.json()["webhook_url"].split("/", 3)[3])
+
+
 async def run(args: argparse.Namespace) -> None:
-    server = argparse.Namespace(mode="embedded", database_url="", redis_url="")
-    with tempfile.TemporaryDirectory(prefix="nexus-bench-") as tmp:
-        async with nodes(server, Path(tmp)) as servers:
-            async with httpx.AsyncClient(base_url=servers[0].url, timeout=60) as http:
-                company = await make_company(http)
-                phones = await queue_customers(http, company, servers[0].url)
-                visibility = Visibility()
-                watcher = asyncio.create_task(watch(Path(tmp) / "nexus.db", visibility, args.poll))
-                begin = time.monotonic()
-                injected = await inject(
-                    http, company.webhook_path, company.sandbox_token, phones, args
-                )
-                injected_seconds = time.monotonic() - begin
-                visibility.expected = len(injected.stored)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(watcher, timeout=args.drain)
-    report(args, injected, visibility.seen, injected_seconds)
+    fake = FakeCloudApi()
+    await fake.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="nexus-bench-") as tmp:
+            async with nodes(args, Path(tmp)) as servers:
+                progress("servers up")
+                async with httpx.AsyncClient(base_url=servers[0].url, timeout=60) as http:
+                    company = await make_company(http)
+                    customers: Customers = (
+                        await cloud_customers(http, company, fake.base_url)
+                        if args.channel == "cloud_api"
+                        else SandboxCustomers(company.webhook_path, company.sandbox_token)
+                    )
+                    phones = await queue_customers(http, company, customers)
+                progress("customers queued; injecting")
+                await measure(args, [node.url for node in servers], customers, phones, Path(tmp))
+    finally:
+        await fake.stop()
+
+
+async def measure(
+    args: argparse.Namespace, urls: list[str], customers: Customers, phones: list[str], tmp: Path
+) -> None:
+    polling = (
+        sqlite_poll(tmp / "nexus.db")
+        if args.mode == "embedded"
+        else postgres_poll(args.database_url)
+    )
+    async with polling as poll:
+        visibility = Visibility()
+        watcher = asyncio.create_task(watch(poll, visibility, args.poll))
+        load_before = os.getloadavg()[0]
+        begin = time.monotonic()
+        injected = await inject(urls, customers, phones, args)
+        injected_seconds = time.monotonic() - begin
+        visibility.expected = len(injected.stored)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(watcher, timeout=args.drain)
+    report(args, injected, visibility.seen, injected_seconds, (load_before, os.getloadavg()[0]))
 
 
 def report(
-    args: argparse.Namespace, results: Results, visible: dict[str, float], seconds: float
+    args: argparse.Namespace,
+    results: Results,
+    visible: dict[str, float],
+    seconds: float,
+    load: tuple[float, float],
 ) -> None:
     stored = [(results.stored[m] - results.sent[m]) * 1000 for m in results.stored]
     shown = [(visible[m] - results.sent[m]) * 1000 for m in visible if m in results.sent]
     last_visible = max(visible.values(), default=0.0) - min(results.sent.values())
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(f"mode {args.mode}, channel {args.channel}; load average {load[0]:.1f} -> {load[1]:.1f}")
     print(
         f"offered {len(results.sent)} webhooks at {args.rate:g}/s for {args.seconds:g} s; "
         f"stored {len(results.stored)}, errors {len(results.errors)} "
@@ -154,10 +317,14 @@ def report(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mode", choices=["embedded", "distributed"], default="embedded")
+    parser.add_argument("--channel", choices=["cloud_api", "sandbox"], default="cloud_api")
     parser.add_argument("--rate", type=float, default=20, help="webhooks per second")
     parser.add_argument("--seconds", type=float, default=20, help="how long to inject")
     parser.add_argument("--drain", type=float, default=60, help="wait for the last messages")
     parser.add_argument("--poll", type=float, default=0.02, help="visibility poll interval")
+    parser.add_argument("--database-url", default="", help="PostgreSQL, distributed mode")
+    parser.add_argument("--redis-url", default="", help="Redis, distributed mode")
     asyncio.run(run(parser.parse_args()))
 
 

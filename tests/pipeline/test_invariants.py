@@ -321,6 +321,33 @@ async def test_sends_are_retried_with_back_off_until_sent_exactly_once(
     assert await _sent_to_provider(cloud) == 3
 
 
+async def test_a_conversations_sends_reach_the_customer_in_the_order_they_were_written(
+    app: FastAPI, client: AsyncClient, cloud: FakeCloudApi
+) -> None:
+    world = await make_world(app, client)
+    cloud.delay_next(1.0, path="/messages")  # the first send is slow to answer
+    first = await _outbound(world, cloud, "5511955550009", "Bem-vindo à Loja")
+    async with world.app.state.database.write() as session:
+        message = await session.get(Message, first)
+        assert message is not None
+        conversation = await session.get(Conversation, message.conversation_id)
+        assert conversation is not None
+        # Queued right after it, as the bot queues its menu after the greeting.
+        second = await queue_outbound(
+            session,
+            conversation,
+            type=MessageType.text,
+            content="Escolha uma opção",
+            sender_id=None,
+        )
+    await eventually(lambda: _with(world, second.id, status="sent"))
+    assert [body["text"]["body"] for body in cloud.sent] == [
+        "Bem-vindo à Loja",
+        "Escolha uma opção",
+    ]
+    assert (await _message(world, first)).status is MessageStatus.sent
+
+
 async def test_a_permanent_error_fails_the_send_with_the_reason_and_is_not_retried(
     app: FastAPI, client: AsyncClient, cloud: FakeCloudApi
 ) -> None:

@@ -2,17 +2,19 @@
 processed later, in order per customer chat, exactly once.
 
 Storing is an insert that ignores duplicates (unique on connection + provider event id), so
-a provider's redelivery is absorbed here. Processing runs one event per write transaction:
-the transaction takes a per-chat lock (PostgreSQL advisory lock; SQLite write transactions
-are serial anyway), picks the OLDEST due pending event of that chat — not necessarily the
-one its job was kicked for — applies it and marks it processed in the same commit. A crash
-rolls both back; the sweep kicks the event again.
+a provider's redelivery is absorbed here. Processing takes a per-chat lock in its write
+transaction (PostgreSQL advisory lock; SQLite write transactions are serial anyway), picks
+the OLDEST due pending event of that chat — not necessarily the one its job was kicked for —
+applies it and marks it processed in the same commit (a job applies a short run of a chat's
+events in one transaction, each in its own savepoint). A crash rolls both back; the sweep
+kicks the chat again.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import or_, select, text
@@ -28,11 +30,27 @@ MAX_ATTEMPTS = 10
 KICK_GRACE = timedelta(seconds=5)
 
 
+@dataclass(frozen=True)
+class Stored:
+    """A newly stored event and the chat whose queue it joined."""
+
+    id: uuid.UUID
+    ordering_key: str | None
+
+
+def first_of_each_chat(stored: Sequence[Stored]) -> list[uuid.UUID]:
+    """One event per chat is enough to wake its job: the job works through the whole chat."""
+    firsts: dict[str | None, uuid.UUID] = {}
+    for event in stored:
+        firsts.setdefault(event.ordering_key, event.id)
+    return list(firsts.values())
+
+
 async def store(
     session: AsyncSession, connection: Connection, events: Sequence[Event]
-) -> list[uuid.UUID]:
-    """Insert the events that are new; return their ids (duplicates are skipped)."""
-    stored: list[uuid.UUID] = []
+) -> list[Stored]:
+    """Insert the events that are new (duplicates are skipped)."""
+    stored: list[Stored] = []
     now = utc_now()
     # A delivery may carry several events of one chat in no promised order (Cloud API
     # batches), and a chat's queue follows received_at (ids are random): store them in the
@@ -57,7 +75,7 @@ async def store(
             ["connection_id", "provider_event_id"],
         )
         if inserted is not None:
-            stored.append(inserted)
+            stored.append(Stored(inserted, event.ordering_key))
     return stored
 
 
@@ -116,16 +134,21 @@ async def record_failure(session: AsyncSession, event_id: uuid.UUID, error: str)
     await session.flush()
 
 
-async def due(session: AsyncSession, *, limit: int = 500) -> list[uuid.UUID]:
-    """Pending events whose wake-up may have been lost. Kicking several of one chat is
-    harmless: each job takes the oldest due event of its chat, or finds nothing."""
+async def due(session: AsyncSession, *, chats: int = 500) -> list[uuid.UUID]:
+    """One pending event per chat whose wake-up may have been lost, oldest chats first.
+
+    One per chat, because one job works through its chat: kicking every pending event of a
+    backlog (as this once did) multiplied the jobs queueing for the write lock."""
     rows = await session.execute(
-        select(InboundEvent.id)
+        select(InboundEvent.id, InboundEvent.connection_id, InboundEvent.ordering_key)
         .where(
             InboundEvent.status == InboundEventStatus.pending,
             InboundEvent.next_attempt_at <= utc_now() - KICK_GRACE,
         )
         .order_by(InboundEvent.received_at)
-        .limit(limit)
+        .limit(chats * 10)
     )
-    return list(rows.scalars())
+    firsts: dict[tuple[uuid.UUID, str | None], uuid.UUID] = {}
+    for event_id, connection_id, ordering_key in rows:
+        firsts.setdefault((connection_id, ordering_key), event_id)
+    return list(firsts.values())[:chats]

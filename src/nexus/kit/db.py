@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
@@ -22,10 +22,23 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from nexus.kit.write_turns import WriteTurns
+
 WRITE_OPTION = "nexus_write"
 AFTER_COMMIT_KEY = "nexus_after_commit"
 
 AfterCommit = Callable[[], Awaitable[None]]
+
+
+# session.info lists that collect work for the transaction's commit (after-commit callbacks,
+# real-time events to number): a savepoint that rolls back drops what was added inside it.
+_COMMIT_WORK_KEYS: set[str] = {AFTER_COMMIT_KEY}
+
+
+def commit_work_key(key: str) -> str:
+    """Declare ``session.info[key]`` a list of work for the commit (see ``savepoint``)."""
+    _COMMIT_WORK_KEYS.add(key)
+    return key
 
 
 def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
@@ -40,9 +53,28 @@ def after_commit(session: AsyncSession, callback: AfterCommit) -> None:
 async def commit(session: AsyncSession) -> None:
     """Commit, then run the after-commit callbacks registered during the transaction."""
     await session.commit()
+    await _run_after_commit(session)
+
+
+async def _run_after_commit(session: AsyncSession) -> None:
     callbacks: list[AfterCommit] = session.info.pop(AFTER_COMMIT_KEY, [])
     for callback in callbacks:
         await callback()
+
+
+@asynccontextmanager
+async def savepoint(session: AsyncSession) -> AsyncIterator[None]:
+    """A nested transaction: if the block raises, its writes and the commit work it
+    registered (jobs to kick, events to publish) are undone; the outer transaction goes on."""
+    marks = {key: len(session.info.get(key, ())) for key in _COMMIT_WORK_KEYS}
+    try:
+        async with session.begin_nested():
+            yield
+    except BaseException:
+        for key, mark in marks.items():
+            if key in session.info:
+                del session.info[key][mark:]
+        raise
 
 
 async def rollback(session: AsyncSession) -> None:
@@ -91,21 +123,38 @@ class Database:
     engine: AsyncEngine
     write_sessions: async_sessionmaker[AsyncSession]
     read_sessions: async_sessionmaker[AsyncSession]
+    # SQLite only: this process's writers queue here rather than in SQLite's busy handler.
+    turns: WriteTurns | None = field(default=None)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncSession]:
-        """A write transaction for jobs and scripts: committed on success, rolled back on error."""
+    async def write(self, *, urgent: bool = False) -> AsyncIterator[AsyncSession]:
+        """A write transaction for jobs and scripts: committed on success, rolled back on error.
+
+        On SQLite it waits for this process's write turn first (``urgent`` for writes that
+        somebody outside waits for, like a provider for its webhook's 200); the turn ends
+        with the commit, before the after-commit work runs.
+        """
         async with self.write_sessions() as session:
-            try:
-                yield session
-            except BaseException:
-                await rollback(session)
-                raise
-            await commit(session)
+            async with self._turn(urgent):
+                try:
+                    yield session
+                except BaseException:
+                    await rollback(session)
+                    raise
+                await session.commit()
+            await _run_after_commit(session)
+
+    @asynccontextmanager
+    async def _turn(self, urgent: bool) -> AsyncIterator[None]:
+        if self.turns is None:
+            yield
+            return
+        async with self.turns.turn(urgent=urgent):
+            yield
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -123,6 +172,7 @@ def create_database(url: str, *, echo: bool = False) -> Database:
         engine=engine,
         write_sessions=async_sessionmaker(write_engine, expire_on_commit=False),
         read_sessions=async_sessionmaker(engine, expire_on_commit=False),
+        turns=WriteTurns() if engine.dialect.name == "sqlite" else None,
     )
 
 

@@ -13,11 +13,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, exists, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from nexus.kit.models import utc_now
-from nexus.models import Message, MessageStatus
+from nexus.models import Message, MessageDirection, MessageStatus
 from nexus.realtime.conversation_events import publish_message_status
 
 LOCK = timedelta(seconds=90)
@@ -32,7 +33,25 @@ def backoff(attempt: int, retry_after: float | None = None) -> timedelta:
     return timedelta(seconds=max(delay, retry_after or 0))
 
 
+# A conversation's sends reach the customer in the order they were written: a bot's greeting
+# and its menu, queued together, once went out side by side and could arrive swapped.
+_IN_LINE = (MessageStatus.pending, MessageStatus.sending)
+
+
+def _earlier_in_line() -> ColumnElement[bool]:
+    """An earlier send of the message's conversation is still waiting or under way."""
+    earlier = aliased(Message)
+    return exists().where(
+        earlier.conversation_id == Message.conversation_id,
+        earlier.direction == MessageDirection.outbound,
+        earlier.status.in_(_IN_LINE),
+        tuple_(earlier.created_at, earlier.id) < tuple_(Message.created_at, Message.id),
+    )
+
+
 async def claim(session: AsyncSession, message_id: uuid.UUID) -> bool:
+    """Take a due send, unless an earlier one of its conversation goes first (that one's
+    outcome kicks this one: ``next_in_line``)."""
     now = utc_now()
     result = await session.execute(
         update(Message)
@@ -40,6 +59,7 @@ async def claim(session: AsyncSession, message_id: uuid.UUID) -> bool:
             Message.id == message_id,
             Message.status == MessageStatus.pending,
             or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+            ~_earlier_in_line(),
         )
         .values(
             status=MessageStatus.sending, attempts=Message.attempts + 1, locked_until=now + LOCK
@@ -73,8 +93,27 @@ def retry_or_fail(attempts: int, code: str, message: str, retry_after: float | N
     )
 
 
-async def record(session: AsyncSession, message_id: uuid.UUID, outcome: Outcome) -> bool:
-    """Write the outcome of a claimed send; False if the row was no longer ours."""
+async def next_in_line(session: AsyncSession, conversation_id: uuid.UUID) -> uuid.UUID | None:
+    """The conversation's oldest send still waiting, once the one before it has an outcome."""
+    return (
+        await session.execute(
+            select(Message.id)
+            .where(
+                Message.conversation_id == conversation_id,
+                Message.direction == MessageDirection.outbound,
+                Message.status == MessageStatus.pending,
+            )
+            .order_by(Message.created_at, Message.id)
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+async def record(
+    session: AsyncSession, message_id: uuid.UUID, outcome: Outcome
+) -> uuid.UUID | None:
+    """Write the outcome of a claimed send; its conversation, or None if the row was no
+    longer ours."""
     values: dict[str, object] = {
         "status": outcome.status,
         "locked_until": None,
@@ -97,7 +136,7 @@ async def record(session: AsyncSession, message_id: uuid.UUID, outcome: Outcome)
         )
     ).scalar_one_or_none()
     if conversation_id is None:
-        return False
+        return None
     await publish_message_status(
         session,
         conversation_id,
@@ -106,7 +145,7 @@ async def record(session: AsyncSession, message_id: uuid.UUID, outcome: Outcome)
         error_code=outcome.error_code,
         error_message=outcome.error_message,
     )
-    return True
+    return conversation_id
 
 
 async def due_for_send(session: AsyncSession, *, limit: int = 500) -> list[uuid.UUID]:

@@ -51,7 +51,11 @@ async def send(message_id: str) -> None:
             MessageStatus.failed, error_code="channel_error", error_message=str(error)
         )
     async with database.write() as session:
-        await outbox.record(session, id, outcome)
+        conversation_id = await outbox.record(session, id, outcome)
+        if conversation_id is not None and outcome.status is not MessageStatus.pending:
+            following = await outbox.next_in_line(session, conversation_id)
+            if following is not None:
+                jobs.enqueue(session, "messages.send", message_id=str(following))
     log.info(
         "message_send",
         message_id=message_id,

@@ -24,6 +24,10 @@ class InboundEvent(Base, IDMixin, TenantMixin):
     __table_args__ = (
         UniqueConstraint("connection_id", "provider_event_id"),
         Index(None, "status", "next_attempt_at"),
+        # A chat's queue, read under the write lock for every processed event.
+        Index(
+            "ix_inbound_events_chat_queue", "connection_id", "ordering_key", "status", "received_at"
+        ),
     )
 
     connection_id: Mapped[uuid.UUID] = mapped_column(

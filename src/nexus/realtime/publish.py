@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from nexus.kit.db import after_commit
+from nexus.kit.db import after_commit, commit_work_key
 from nexus.kit.models import utc_now
 from nexus.kit.realtime import (
     company_room,
@@ -36,7 +36,7 @@ from nexus.realtime.events import LOGGED_EVENTS, EventName, ServerEvent
 
 log = structlog.get_logger(__name__)
 
-_PENDING_KEY = "nexus_realtime_pending"
+_PENDING_KEY = commit_work_key("nexus_realtime_pending")
 
 
 @dataclass(frozen=True)
