@@ -7,12 +7,18 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import socketio
+
+# anyio imports its file helpers lazily, on the first FileResponse (a media download). Done
+# inside a request, that import once failed under the test runner with CPython 3.11's
+# "AST constructor recursion depth mismatch"; at start-up it happens once, before any load.
+from anyio import open_file as _open_file  # noqa: F401
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from redis.asyncio import Redis
 
 from nexus.config import Settings, get_settings
+from nexus.inbound.intake import Intake
 from nexus.kit.crypto import SecretBox
 from nexus.kit.db import create_database
 from nexus.kit.errors import NotFound, install_error_handlers
@@ -20,6 +26,7 @@ from nexus.kit.jobs import run_jobs
 from nexus.kit.logging import configure_logging
 from nexus.kit.ratelimit import RateLimiter
 from nexus.kit.realtime import create_server, realtime
+from nexus.kit.static import WebAppFiles
 from nexus.kit.web import RequestContextMiddleware
 from nexus.realtime.gateway import register_gateway
 from nexus.routers import ROUTERS
@@ -48,6 +55,7 @@ def create_app(settings: Settings | None = None, *, run_background: bool | None 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = create_database(settings.resolved_database_url)
         app.state.database = database
+        app.state.intake = Intake(database)
         app.state.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         realtime.bind_server(app.state.sio)
         async with run_jobs(settings, database, background=bool(run_background)):
@@ -91,7 +99,8 @@ def create_app(settings: Settings | None = None, *, run_background: bool | None 
         raise NotFound(f"No API route /api/{path}.", code="route_not_found")
 
     if (STATIC_DIR / "index.html").exists():
-        app.frontend("/", directory=STATIC_DIR, fallback="index.html", check_dir=False)
+        # What no route matches is the web app's, whichever routes are added later.
+        app.router.default = WebAppFiles(STATIC_DIR)
 
     if settings.cors_origins:
         app.add_middleware(

@@ -12,6 +12,7 @@ import pytest
 from nexus.channels import (
     AuthenticationFailed,
     ConnectionStateChanged,
+    CustomerTyping,
     InboundMessage,
     InvalidSignature,
     MediaBytes,
@@ -20,6 +21,7 @@ from nexus.channels import (
     MessageEdited,
     MessageRevoked,
     MissingSignature,
+    Party,
     QrCodeUpdated,
     RecipientUnavailable,
     StatusUpdate,
@@ -31,6 +33,7 @@ from nexus.models import ConnectionStatus, IdentityKind, MessageStatus, MessageT
 from tests.fakes.evolution import (
     API_KEY,
     INSTANCE,
+    OWN_JID,
     TOKEN_HEADER,
     WEBHOOK_TOKEN,
     EvolutionWebhooks,
@@ -308,6 +311,53 @@ def test_revoke_and_edit(adapter: EvolutionAdapter, hooks: EvolutionWebhooks) ->
         hooks.event("messages.delete", {"remoteJid": JID, "fromMe": False, "id": "3EB0DEL"}),
     )
     assert isinstance(event, MessageRevoked) and event.target_message_id == "3EB0DEL"
+
+
+def typing(
+    adapter: EvolutionAdapter, hooks: EvolutionWebhooks, payload: dict[str, Any]
+) -> list[Any]:
+    delivery = hooks.delivery(payload)
+    adapter.verify_webhook(delivery.headers, delivery.body, {})
+    return list(adapter.parse_typing(delivery.body))
+
+
+@pytest.mark.parametrize(
+    ("state", "is_typing"),
+    [("composing", True), ("recording", True), ("paused", False), ("available", False)],
+)
+def test_presence_is_the_customers_typing_and_never_an_event(
+    adapter: EvolutionAdapter, hooks: EvolutionWebhooks, state: str, is_typing: bool
+) -> None:
+    presence = hooks.presence(JID, state)
+    [signal] = typing(adapter, hooks, presence)
+    assert signal == CustomerTyping(
+        contact=Party(
+            kind=IdentityKind.whatsapp_phone, external_id="5511988887777", phone="+5511988887777"
+        ),
+        is_typing=is_typing,
+    )
+    assert parse(adapter, hooks, presence) == []  # nothing for the inbox
+    # Setups that send the UPPER_SNAKE names are read the same.
+    assert typing(adapter, hooks, {**presence, "event": "PRESENCE_UPDATE"}) == [signal]
+
+
+def test_typing_by_lid_in_groups_and_what_is_not_typing(
+    adapter: EvolutionAdapter, hooks: EvolutionWebhooks
+) -> None:
+    [signal] = typing(adapter, hooks, hooks.presence("99887766554433@lid", "composing"))
+    assert (signal.contact.kind, signal.contact.external_id) == (
+        IdentityKind.whatsapp_lid,
+        "99887766554433",
+    )
+    [signal] = typing(adapter, hooks, hooks.presence(GROUP, "composing", participant=JID))
+    assert (signal.contact.kind, signal.contact.external_id) == (
+        IdentityKind.whatsapp_group,
+        "120363025555555555",
+    )
+    # Our own presence, a broadcast and the other events carry no typing.
+    assert typing(adapter, hooks, hooks.presence(GROUP, "composing", participant=OWN_JID)) == []
+    assert typing(adapter, hooks, hooks.presence("status@broadcast", "composing")) == []
+    assert typing(adapter, hooks, hooks.text(JID, "oi")) == []
 
 
 @pytest.mark.parametrize(

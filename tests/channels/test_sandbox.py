@@ -11,12 +11,14 @@ import httpx
 import pytest
 
 from nexus.channels import (
+    CustomerTyping,
     InboundMessage,
     InvalidRequest,
     InvalidSignature,
     MalformedWebhook,
     MediaBytes,
     MissingSignature,
+    Party,
     StatusUpdate,
 )
 from nexus.channels.sandbox import SandboxAdapter
@@ -118,6 +120,37 @@ def test_media_location_reaction_reply_and_status(adapter: SandboxAdapter) -> No
 def test_malformed(adapter: SandboxAdapter, payload: Any) -> None:
     with pytest.raises(MalformedWebhook):
         adapter.parse_webhook(body(payload))
+
+
+def test_typing_is_relayed_apart_from_the_events(adapter: SandboxAdapter) -> None:
+    delivery = body(
+        [
+            {"event": "typing", "from": "55 11 98888-7777", "is_typing": True},
+            {"event": "message", "id": "m1", "from": PHONE, "text": "Oi"},
+            {"event": "typing", "from": PHONE, "is_typing": False},
+        ]
+    )
+    customer = Party(kind=IdentityKind.sandbox, external_id=PHONE, phone=PHONE)
+    assert adapter.parse_typing(delivery) == [
+        CustomerTyping(contact=customer, is_typing=True),
+        CustomerTyping(contact=customer, is_typing=False),
+    ]
+    [message] = adapter.parse_webhook(delivery)  # typing is never an event for the inbox
+    assert isinstance(message, InboundMessage) and message.provider_message_id == "m1"
+    assert adapter.parse_typing(body({"event": "message", "id": "m2", "from": PHONE})) == []
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"event": "typing", "is_typing": True},
+        {"event": "typing", "from": PHONE},
+        {"event": "typing", "from": PHONE, "is_typing": "yes"},
+    ],
+)
+def test_malformed_typing(adapter: SandboxAdapter, payload: Any) -> None:
+    with pytest.raises(MalformedWebhook):
+        adapter.parse_typing(body(payload))
 
 
 async def test_sends_get_sandbox_ids(adapter: SandboxAdapter) -> None:

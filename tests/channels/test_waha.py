@@ -11,6 +11,7 @@ import pytest
 from nexus.channels import (
     AuthenticationFailed,
     ConnectionStateChanged,
+    CustomerTyping,
     InboundMessage,
     InvalidSignature,
     MediaBytes,
@@ -19,6 +20,7 @@ from nexus.channels import (
     MessageEdited,
     MessageRevoked,
     MissingSignature,
+    Party,
     RateLimited,
     SessionUnavailable,
     StatusUpdate,
@@ -303,6 +305,44 @@ def test_session_status(
 def test_other_events_are_skipped(adapter: WahaAdapter, hooks: WahaWebhooks) -> None:
     assert parse(adapter, hooks, hooks.event("presence.update", {"id": CHAT})) == []
     assert parse(adapter, hooks, hooks.message("status@broadcast", "story")) == []
+
+
+def typing(adapter: WahaAdapter, hooks: WahaWebhooks, payload: dict[str, object]) -> list[object]:
+    delivery = hooks.delivery(payload)
+    adapter.verify_webhook(delivery.headers, delivery.body, {})
+    return list(adapter.parse_typing(delivery.body))
+
+
+@pytest.mark.parametrize(
+    ("state", "is_typing"),
+    [("typing", True), ("recording", True), ("paused", False), ("online", False)],
+)
+def test_presence_is_the_customers_typing_and_never_an_event(
+    adapter: WahaAdapter, hooks: WahaWebhooks, state: str, is_typing: bool
+) -> None:
+    presence = hooks.presence(CHAT, state)
+    [signal] = typing(adapter, hooks, presence)
+    assert signal == CustomerTyping(
+        contact=Party(
+            kind=IdentityKind.whatsapp_phone, external_id="5511988887777", phone="+5511988887777"
+        ),
+        is_typing=is_typing,
+    )
+    assert parse(adapter, hooks, presence) == []  # nothing for the inbox
+
+
+def test_typing_in_groups_and_what_is_not_typing(adapter: WahaAdapter, hooks: WahaWebhooks) -> None:
+    [signal] = typing(adapter, hooks, hooks.presence(GROUP, "typing", participant=CHAT))
+    assert (signal.contact.kind, signal.contact.external_id, signal.is_typing) == (
+        IdentityKind.whatsapp_group,
+        "120363025555555555",
+        True,
+    )
+    # Our own presence, a broadcast, an empty list, and the other events carry no typing.
+    assert typing(adapter, hooks, hooks.presence(GROUP, "typing", participant=ME_LID)) == []
+    assert typing(adapter, hooks, hooks.presence("status@broadcast", "typing")) == []
+    assert typing(adapter, hooks, hooks.event("presence.update", {"id": CHAT})) == []
+    assert typing(adapter, hooks, hooks.message(CHAT, "oi")) == []
 
 
 # --- sends ---------------------------------------------------------------------------

@@ -446,6 +446,19 @@ class EvolutionWebhooks:
             },
         )
 
+    def presence(
+        self, remote_jid: str, state: str, *, participant: str | None = None
+    ) -> dict[str, Any]:
+        """``presence.update``: Baileys' event as Evolution forwards it, ``state`` being a
+        Baileys presence (available, unavailable, composing, recording, paused)."""
+        return self.event(
+            "presence.update",
+            {
+                "id": remote_jid,
+                "presences": {participant or remote_jid: {"lastKnownPresence": state}},
+            },
+        )
+
     def connection(
         self, state: str, *, status_reason: int = 200, date_time: str = "2025-10-21T14:05:09.123Z"
     ) -> dict[str, Any]:

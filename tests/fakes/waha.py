@@ -434,6 +434,23 @@ class WahaWebhooks:
             },
         )
 
+    def presence(self, chat: str, state: str, *, participant: str | None = None) -> dict[str, Any]:
+        """``presence.update`` (``WAHAChatPresences``): ``state`` is a ``WAHAPresenceStatus``
+        (online, offline, typing, recording, paused)."""
+        return self.event(
+            "presence.update",
+            {
+                "id": chat,
+                "presences": [
+                    {
+                        "participant": participant or chat,
+                        "lastKnownPresence": state,
+                        "lastSeen": None,
+                    }
+                ],
+            },
+        )
+
     def session_status(self, status: str, *, changed_at_ms: int = 1760000200700) -> dict[str, Any]:
         return self.event(
             "session.status",

@@ -21,6 +21,7 @@ CONVERSATION_EVENTS = (
     "conversation-transferred",
     "conversation-resolved",
     "conversation-updated",
+    "note-added",
     "message-received",
     "message-sent",
     "message-status",
@@ -190,12 +191,13 @@ async def test_each_action_is_published_once_to_those_who_see_it_before_and_afte
     assert response.status_code == 200, response.text
     await post(live_server, team.suporte_agent, f"{path}/notes", {"body": "Cliente VIP"})
     for client in (admin, suporte, supervisor):
-        await client.wait_for("conversation-updated", lambda e: e["changed"] == ["notes"])
+        added = await client.wait_for("note-added")
+        assert added["note"]["body"] == "Cliente VIP"
         updates = [
             (e["changed"], e["conversation"]["priority"])
             for e in client.received("conversation-updated")
         ]
-        assert updates == [(["priority"], "high"), (["notes"], "high")]
+        assert updates == [(["priority"], "high")]
 
     # Transferred to the Vendas queue: Vendas hears it arrive, Suporte hears it leave.
     await post(
@@ -234,7 +236,7 @@ async def test_each_action_is_published_once_to_those_who_see_it_before_and_afte
     assert names(admin) == [
         "conversation-assigned",
         "conversation-updated",
-        "conversation-updated",
+        "note-added",
         "conversation-transferred",
         "conversation-assigned",
         "conversation-resolved",
@@ -244,7 +246,7 @@ async def test_each_action_is_published_once_to_those_who_see_it_before_and_afte
     assert names(suporte) == [
         "conversation-assigned",
         "conversation-updated",
-        "conversation-updated",
+        "note-added",
         "conversation-transferred",
     ]
     # The supervisor of Suporte, until it left Suporte.

@@ -27,6 +27,7 @@ from nexus.channels.errors import (
 from nexus.channels.events import (
     CONNECTION_ORDERING_KEY,
     ConnectionStateChanged,
+    CustomerTyping,
     Event,
     InboundMessage,
     InteractiveReply,
@@ -68,6 +69,7 @@ __all__ = [
     "ChannelError",
     "ChatMigrated",
     "ConnectionStateChanged",
+    "CustomerTyping",
     "DownloadedMedia",
     "Event",
     "HandshakeRefused",

@@ -201,6 +201,20 @@ class ProviderNotice(_Event):
     details: str | None = None
 
 
+class CustomerTyping(_Frozen):
+    """The customer started or stopped typing (or recording a voice note) in a chat.
+
+    Ephemeral, and deliberately not an ``Event``: it is relayed to the agents from the webhook
+    request itself and never stored in the inbox nor processed by a job — a typing indicator
+    that arrives late means nothing, and storing every keystroke burst would cost the inbox a
+    write. So it carries no event id, and adapters return it from ``parse_typing``.
+    """
+
+    # The party the conversation belongs to: the group, or the person.
+    contact: Party
+    is_typing: bool
+
+
 Event = Annotated[
     InboundMessage
     | StatusUpdate

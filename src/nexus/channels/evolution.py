@@ -28,8 +28,12 @@ from nexus.channels.errors import (
     TransientError,
     UnknownOutcome,
 )
-from nexus.channels.events import Event, MediaDescriptor, Party
-from nexus.channels.evolution_webhooks import connection_status, parse_evolution_webhook
+from nexus.channels.events import CustomerTyping, Event, MediaDescriptor, Party
+from nexus.channels.evolution_webhooks import (
+    connection_status,
+    parse_evolution_typing,
+    parse_evolution_webhook,
+)
 from nexus.channels.http import ProviderHttp, classify_status, response_json
 from nexus.channels.mediatypes import mime_of
 from nexus.channels.outbound import (
@@ -56,6 +60,7 @@ WEBHOOK_EVENTS = (
     "SEND_MESSAGE",
     "CONNECTION_UPDATE",
     "QRCODE_UPDATED",
+    "PRESENCE_UPDATE",  # the customer's typing, relayed and never stored
 )
 _MEDIA = MediaLimit(16 * MB)  # WhatsApp Web's limits; Evolution documents none [UNVERIFIED]
 _MEDIATYPE = {
@@ -135,6 +140,9 @@ class EvolutionAdapter(ChannelAdapter):
 
     def parse_webhook(self, raw_body: bytes) -> list[Event]:
         return parse_evolution_webhook(raw_body)
+
+    def parse_typing(self, raw_body: bytes) -> list[CustomerTyping]:
+        return parse_evolution_typing(raw_body)
 
     # --- outbound --------------------------------------------------------------------
 

@@ -4,6 +4,8 @@ Body: ``{event, instance, data, destination, date_time, sender, server_url, apik
 Message payloads are Baileys protos as JSON, whose shape shifts between versions, so text
 is read from both ``conversation`` and ``extendedTextMessage``, documents also from
 ``documentWithCaptionMessage``, edits from ``protocolMessage`` and ``editedMessage``.
+``presence.update`` is the customer's typing, which is relayed and never stored
+(``parse_evolution_typing``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from nexus.channels.errors import MalformedWebhook
 from nexus.channels.events import (
     CONNECTION_ORDERING_KEY,
     ConnectionStateChanged,
+    CustomerTyping,
     Event,
     InboundMessage,
     InteractiveReply,
@@ -72,14 +75,15 @@ _REVOKE = {"REVOKE", "0"}
 _EDIT = {"MESSAGE_EDIT", "14"}
 # Keys of a Baileys message that are not its content.
 _NOT_CONTENT = {"messageContextInfo", "base64", "mediaUrl", "senderKeyDistributionMessage"}
+# Baileys' presences: available, unavailable, composing, recording, paused.
+_TYPING_PRESENCES = frozenset({"composing", "recording"})
 
 
 def parse_evolution_webhook(raw_body: bytes) -> list[Event]:
     body = load_json(raw_body)
     if not isinstance(body, dict):
         raise MalformedWebhook("Evolution webhook body is not a JSON object")
-    # Lower-case dotted names; some setups send the UPPER_SNAKE config names.
-    name = (non_empty(body.get("event")) or "").lower().replace("_", ".")
+    name = _event_name(body)
     context = _Context(body)
     items = body.get("data")
     data = objs(items) if isinstance(items, list) else [obj(items)]
@@ -101,6 +105,36 @@ def parse_evolution_webhook(raw_body: bytes) -> list[Event]:
             case "qrcode.updated":
                 found.append(_qrcode(context, item))
     return [event for event in found if event is not None]
+
+
+def parse_evolution_typing(raw_body: bytes) -> list[CustomerTyping]:
+    """``presence.update``, whose data is Baileys' event as it is: ``{id: <chat jid>,
+    presences: {<participant jid>: {lastKnownPresence, lastSeen}}}``. Typing while anyone but
+    us in the chat composes or records; any other presence (paused, available, unavailable)
+    stops it."""
+    body = load_json(raw_body)
+    if not isinstance(body, dict) or _event_name(body) != "presence.update":
+        return []
+    data = obj(body.get("data"))
+    chat = non_empty(data.get("id"))
+    contact = jids.group(chat) or jids.person(chat)
+    if contact is None:
+        return []  # status@broadcast, newsletters
+    own = jids.parse_jid(non_empty(body.get("sender")))
+    states = [
+        non_empty(obj(presence).get("lastKnownPresence"))
+        for participant, presence in obj(data.get("presences")).items()
+        if own is None or (who := jids.parse_jid(participant)) is None or who.user != own.user
+    ]
+    if not states:
+        return []
+    typing = any(state in _TYPING_PRESENCES for state in states)
+    return [CustomerTyping(contact=contact, is_typing=typing)]
+
+
+def _event_name(body: dict[str, Any]) -> str:
+    # Lower-case dotted names; some setups send the UPPER_SNAKE config names.
+    return (non_empty(body.get("event")) or "").lower().replace("_", ".")
 
 
 class _Context:

@@ -16,6 +16,11 @@ a list of them:
     {"event": "status", "message_id": "sbx_…", "status": "delivered" | "read",
      "to": "+5511988887777", "timestamp": 1760000000}
 
+    {"event": "typing", "from": "+5511988887777", "is_typing": true | false}
+
+``typing`` is relayed to the agents and never stored (``parse_typing``); the phone page sends
+it again every few seconds while the customer types, so that a lost one does not matter.
+
 ``type`` defaults from the content. Outbound messages are not sent anywhere: the send
 methods give each one its sandbox id (``sbx_…``) and the caller stores it for the
 simulated phone to show; there is no delivery to report other than what the phone posts.
@@ -35,6 +40,7 @@ from nexus.channels.base import MEDIA_KINDS, ChannelAdapter
 from nexus.channels.capabilities import MB, Capabilities, MediaLimit
 from nexus.channels.errors import InvalidRequest, MalformedWebhook
 from nexus.channels.events import (
+    CustomerTyping,
     Event,
     InboundMessage,
     InteractiveReply,
@@ -103,11 +109,10 @@ class SandboxAdapter(ChannelAdapter):
         require_token(headers, TOKEN_HEADER, expected=self._token)
 
     def parse_webhook(self, raw_body: bytes) -> list[Event]:
-        body = load_json(raw_body)
-        items = objs(body) if isinstance(body, list) else [body] if isinstance(body, dict) else None
-        if items is None:
-            raise MalformedWebhook("sandbox body is neither an object nor a list")
-        return [_event(item) for item in items]
+        return [_event(item) for item in _items(raw_body) if item.get("event") != "typing"]
+
+    def parse_typing(self, raw_body: bytes) -> list[CustomerTyping]:
+        return [_typing(item) for item in _items(raw_body) if item.get("event") == "typing"]
 
     # Every send is accepted by Nexus itself; the id is the sandbox's own.
 
@@ -189,6 +194,26 @@ def _accepted(to: str) -> SendResult:
     return SendResult(provider_message_id=f"sbx_{uuid.uuid4().hex}", recipient_id=to)
 
 
+def _items(raw_body: bytes) -> list[dict[str, Any]]:
+    body = load_json(raw_body)
+    items = objs(body) if isinstance(body, list) else [body] if isinstance(body, dict) else None
+    if items is None:
+        raise MalformedWebhook("sandbox body is neither an object nor a list")
+    return items
+
+
+def _typing(item: dict[str, Any]) -> CustomerTyping:
+    phone = _phone(item.get("from"))
+    is_typing = item.get("is_typing")
+    if phone is None or not isinstance(is_typing, bool):
+        raise MalformedWebhook("a sandbox typing needs a from phone number and is_typing")
+    return CustomerTyping(contact=_party(phone), is_typing=is_typing)
+
+
+def _party(phone: str, name: str | None = None) -> Party:
+    return Party(kind=IdentityKind.sandbox, external_id=phone, phone=phone, name=name)
+
+
 def _event(item: dict[str, Any]) -> Event:
     timestamp = epoch(item.get("timestamp")) or now()
     if item.get("event") == "status":
@@ -215,12 +240,7 @@ def _event(item: dict[str, Any]) -> Event:
         timestamp=timestamp,
         provider_message_id=message_id,
         chat_id=phone,
-        sender=Party(
-            kind=IdentityKind.sandbox,
-            external_id=phone,
-            phone=phone,
-            name=non_empty(item.get("name")),
-        ),
+        sender=_party(phone, non_empty(item.get("name"))),
         reply_to=non_empty(item.get("reply_to")),
         **_content(item),
     )

@@ -25,7 +25,7 @@ from nexus.channels.errors import (
     SessionUnavailable,
     UnknownOutcome,
 )
-from nexus.channels.events import Event, MediaDescriptor, Party
+from nexus.channels.events import CustomerTyping, Event, MediaDescriptor, Party
 from nexus.channels.http import ProviderHttp, classify_status, response_json
 from nexus.channels.mediatypes import mime_of
 from nexus.channels.outbound import (
@@ -40,7 +40,7 @@ from nexus.channels.payload import non_empty, obj, objs, opt_str
 from nexus.channels.phones import to_e164, wa_digits
 from nexus.channels.settings import required, timeout, webhook_secret
 from nexus.channels.signatures import header, require_hmac
-from nexus.channels.waha_webhooks import SESSION_STATUSES, parse_waha_webhook
+from nexus.channels.waha_webhooks import SESSION_STATUSES, parse_waha_typing, parse_waha_webhook
 from nexus.models.connection import ChannelKind, ConnectionStatus
 from nexus.models.message import MessageType
 
@@ -52,6 +52,7 @@ WEBHOOK_EVENTS = (
     "message.revoked",
     "message.edited",
     "session.status",
+    "presence.update",  # the customer's typing, relayed and never stored
 )
 # WhatsApp Web's own limits; WAHA documents none of its own [UNVERIFIED beyond the app's].
 _MEDIA = MediaLimit(16 * MB)
@@ -134,6 +135,9 @@ class WahaAdapter(ChannelAdapter):
 
     def parse_webhook(self, raw_body: bytes) -> list[Event]:
         return parse_waha_webhook(raw_body)
+
+    def parse_typing(self, raw_body: bytes) -> list[CustomerTyping]:
+        return parse_waha_typing(raw_body)
 
     # --- outbound --------------------------------------------------------------------
 

@@ -3,6 +3,8 @@
 Envelope: ``{id, timestamp (ms), event, session, metadata, me, engine, payload}``. We read
 ``message`` / ``message.any`` (ours too), ``message.reaction``, ``message.ack``,
 ``message.revoked``, ``message.edited`` and ``session.status``; other events are skipped.
+``presence.update`` is the customer's typing, which is relayed and never stored
+(``parse_waha_typing``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from nexus.channels.errors import MalformedWebhook
 from nexus.channels.events import (
     CONNECTION_ORDERING_KEY,
     ConnectionStateChanged,
+    CustomerTyping,
     Event,
     InboundMessage,
     Location,
@@ -62,6 +65,8 @@ _ACKS = {
     4: MessageStatus.read,
 }
 _ACK_NAMES = {"ERROR": -1, "PENDING": 0, "SERVER": 1, "DEVICE": 2, "READ": 3, "PLAYED": 4}
+# lastKnownPresence (WAHAPresenceStatus): online, offline, typing, recording, paused.
+_TYPING_PRESENCES = frozenset({"typing", "recording"})
 
 
 def parse_waha_webhook(raw_body: bytes) -> list[Event]:
@@ -83,6 +88,31 @@ def parse_waha_webhook(raw_body: bytes) -> list[Event]:
         case "session.status":
             event = _session_status(envelope, body, payload)
     return [event] if event is not None else []
+
+
+def parse_waha_typing(raw_body: bytes) -> list[CustomerTyping]:
+    """``presence.update``, whose payload (``WAHAChatPresences``) is ``{id: <chat id>,
+    presences: [{participant, lastKnownPresence, lastSeen}]}``: typing while anyone but us in
+    the chat types or records; any other presence (paused, online, offline) stops it."""
+    body = load_json(raw_body)
+    if not isinstance(body, dict) or body.get("event") != "presence.update":
+        return []
+    payload = obj(body.get("payload"))
+    chat = non_empty(payload.get("id"))
+    contact = jids.group(chat) or jids.person(chat)
+    if contact is None:
+        return []  # status@broadcast, newsletters
+    mine = _Envelope(body).me_ids
+    states = [
+        non_empty(presence.get("lastKnownPresence"))
+        for presence in objs(payload.get("presences"))
+        if (who := jids.parse_jid(opt_str(presence.get("participant")))) is None
+        or who.user not in mine
+    ]
+    if not states:
+        return []
+    typing = any(state in _TYPING_PRESENCES for state in states)
+    return [CustomerTyping(contact=contact, is_typing=typing)]
 
 
 class _Envelope:

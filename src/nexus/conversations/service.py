@@ -41,7 +41,7 @@ from nexus.models import (
     User,
     UserRole,
 )
-from nexus.realtime.conversation_events import publish_conversation_updated
+from nexus.realtime.conversation_events import publish_note_added
 from nexus.routing.service import routing_service
 
 Kind = ConversationEventKind
@@ -452,7 +452,7 @@ class ConversationService:
         )
         session.add(note)
         await session.flush()
-        await publish_conversation_updated(session, conversation, ["notes"])
+        await publish_note_added(session, conversation, note)
         return note
 
     async def notes(

@@ -60,6 +60,31 @@ async def resolve_contact(
     return contact
 
 
+async def known_contact(
+    session: AsyncSession, company_id: uuid.UUID, identities: Sequence[Identity]
+) -> uuid.UUID | None:
+    """The contact one of ``identities`` names, without creating or linking anything (for
+    signals that must not change data, like the customer's typing)."""
+    if not identities:
+        return None
+    return await session.scalar(
+        select(ContactIdentity.contact_id)
+        .where(
+            ContactIdentity.company_id == company_id,
+            or_(
+                *(
+                    and_(
+                        ContactIdentity.kind == identity.kind,
+                        ContactIdentity.external_id == identity.external_id,
+                    )
+                    for identity in identities
+                )
+            ),
+        )
+        .limit(1)
+    )
+
+
 async def _contacts_for(
     session: AsyncSession,
     company_id: uuid.UUID,

@@ -50,7 +50,11 @@ from nexus.models import (
     MessageDirection,
     MessageStatus,
 )
-from nexus.realtime.conversation_events import publish_message, publish_message_status
+from nexus.realtime.conversation_events import (
+    publish_message,
+    publish_message_status,
+    publish_message_updated,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -293,6 +297,7 @@ class InboundProcessor:
         else:
             reactions.pop("customer", None)
         target.payload = {**target.payload, "reactions": reactions}
+        await publish_message_updated(session, target, ["reactions"])
 
     async def on_change(
         self, session: AsyncSession, connection: Connection, event: MessageEdited | MessageRevoked
@@ -311,12 +316,14 @@ class InboundProcessor:
             history = [*target.payload.get("edits", []), target.content]
             target.payload = {**target.payload, "edits": history}
             target.content = event.text
+            await publish_message_updated(session, target, ["content"])
         else:
             target.payload = {
                 **target.payload,
                 "revoked": True,
                 "revoked_at": event.timestamp.isoformat(),
             }
+            await publish_message_updated(session, target, ["revoked"])
 
     # -- receipts -----------------------------------------------------------------------
 

@@ -2,8 +2,9 @@
 
 The conversation services call these next to the change (``transition`` for every change
 of status, department or assignee; ``queue_outbound`` for every message sent; the inbound
-processor for every message received and receipt), so each change is published once, in
-its own transaction. This module imports no service, so any of them can import it.
+processor for every message received, receipt, edit, deletion and reaction; the media
+download job; notes), so each change is published once, in its own transaction. This
+module imports no service, so any of them can import it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexus.conversations.schemas import NoteRead
 from nexus.conversations.visibility import QUEUE_STATUSES
 from nexus.models import (
     Conversation,
@@ -23,10 +25,12 @@ from nexus.models import (
     Message,
     MessageDirection,
     MessageStatus,
+    Note,
     User,
     UserRole,
 )
 from nexus.realtime.events import (
+    LIVE_PAYLOAD_KEYS,
     ConversationAssigned,
     ConversationCreated,
     ConversationQueued,
@@ -35,10 +39,13 @@ from nexus.realtime.events import (
     ConversationTransferred,
     ConversationUpdated,
     EventName,
+    MessageChange,
     MessageReceived,
     MessageSent,
     MessageStatusChanged,
     MessageSummary,
+    MessageUpdated,
+    NoteAdded,
     ServerEvent,
 )
 from nexus.realtime.publish import Audience, publish
@@ -191,7 +198,7 @@ def _event_of(
 async def publish_conversation_updated(
     session: AsyncSession, conversation: Conversation, changed: list[str]
 ) -> None:
-    """A change that is not a transition (unread count, notes)."""
+    """A change that is not a transition (the unread count)."""
     await publish_conversation_event(
         session,
         conversation,
@@ -217,6 +224,33 @@ async def publish_message(
         await publish_conversation_event(
             session, conversation, EventName.message_sent, MessageSent(**body)
         )
+
+
+async def publish_message_updated(
+    session: AsyncSession, message: Message, changed: list[MessageChange]
+) -> None:
+    """A message already shown changed (its file, the customer's edit or deletion, a
+    reaction to it), to the same people as the message itself."""
+    conversation = await session.get(Conversation, message.conversation_id)
+    if conversation is None:
+        return  # deleted with its company: nobody is left to tell
+    live = {key: message.payload[key] for key in LIVE_PAYLOAD_KEYS if key in message.payload}
+    await publish_conversation_event(
+        session,
+        conversation,
+        EventName.message_updated,
+        MessageUpdated(
+            message=MessageSummary.model_validate(message), changed=changed, payload=live
+        ),
+    )
+
+
+async def publish_note_added(session: AsyncSession, conversation: Conversation, note: Note) -> None:
+    """An internal note, to those who see the conversation (staff only: notes never reach the
+    customer's channel)."""
+    await publish_conversation_event(
+        session, conversation, EventName.note_added, NoteAdded(note=NoteRead.model_validate(note))
+    )
 
 
 async def publish_message_status(

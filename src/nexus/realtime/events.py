@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from nexus.conversations.schemas import NoteRead
 from nexus.models import (
     ChannelKind,
     ConnectionStatus,
@@ -30,12 +31,14 @@ class EventName(StrEnum):
     message_received = "message-received"
     message_sent = "message-sent"
     message_status = "message-status"
+    message_updated = "message-updated"
     conversation_created = "conversation-created"
     conversation_assigned = "conversation-assigned"
     conversation_queued = "conversation-queued"
     conversation_transferred = "conversation-transferred"
     conversation_resolved = "conversation-resolved"
     conversation_updated = "conversation-updated"
+    note_added = "note-added"
     agent_status = "agent-status"
     connection_status = "connection-status"
     notification = "notification"
@@ -119,6 +122,23 @@ class MessageStatusChanged(ServerEvent):
     error_message: str | None = None
 
 
+MessageChange = Literal["media", "content", "revoked", "reactions"]
+
+# The keys of a message's ``payload`` that change after it is shown (``MessageRead.payload``).
+LIVE_PAYLOAD_KEYS = ("edits", "revoked", "revoked_at", "reactions")
+
+
+class MessageUpdated(ServerEvent):
+    """A message already shown changed: its file was stored (or failed to download), the
+    customer edited or deleted it, or a reaction to it changed."""
+
+    message: MessageSummary
+    changed: list[MessageChange]
+    # ``LIVE_PAYLOAD_KEYS`` of the message's payload, as REST's ``MessageRead.payload`` has
+    # them: previous texts (``edits``), the deletion, the reactions by who reacted.
+    payload: dict[str, Any]
+
+
 class ConversationCreated(ServerEvent):
     conversation: ConversationSummary
 
@@ -155,6 +175,12 @@ class ConversationUpdated(ServerEvent):
 
     conversation: ConversationSummary
     changed: list[str]
+
+
+class NoteAdded(ServerEvent):
+    """An internal note: staff only, never sent to the customer's channel."""
+
+    note: NoteRead
 
 
 class AgentStatus(ServerEvent):
@@ -201,12 +227,14 @@ LOGGED_EVENTS: dict[EventName, type[ServerEvent]] = {
     EventName.message_received: MessageReceived,
     EventName.message_sent: MessageSent,
     EventName.message_status: MessageStatusChanged,
+    EventName.message_updated: MessageUpdated,
     EventName.conversation_created: ConversationCreated,
     EventName.conversation_assigned: ConversationAssigned,
     EventName.conversation_queued: ConversationQueued,
     EventName.conversation_transferred: ConversationTransferred,
     EventName.conversation_resolved: ConversationResolved,
     EventName.conversation_updated: ConversationUpdated,
+    EventName.note_added: NoteAdded,
     EventName.agent_status: AgentStatus,
     EventName.connection_status: ConnectionStatusChanged,
     EventName.notification: Notification,

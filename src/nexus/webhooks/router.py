@@ -1,9 +1,10 @@
 """Provider webhooks (M4): authenticate, store in the inbox, answer 200 — in that order.
 
 The URL's key names the connection; the provider's signature (or secret header) proves the
-sender. Nothing is processed here: the events are stored in the inbox in this request's
-transaction and processed by jobs, so a provider's retry, a slow bot or a crash never loses
-or duplicates a message. No user rate limit applies (kit/web.py exempts ``/webhooks/``).
+sender. Nothing is processed here: the events are stored in the inbox (committed together
+with the other deliveries of the moment, ``inbound/intake.py``) and processed by jobs, so a
+provider's retry, a slow bot or a crash never loses or duplicates a message. No user rate
+limit applies (kit/web.py exempts ``/webhooks/``).
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from pydantic import BaseModel
 from nexus.channels.errors import MalformedWebhook, WebhookRejected
 from nexus.connections.adapters import adapter_of
 from nexus.connections.repository import connection_by_webhook_key
-from nexus.inbound import inbox
+from nexus.inbound.typing import relay_customer_typing
 from nexus.kit.errors import BadRequest, ErrorResponse, Forbidden, NotFound, Unauthorized
-from nexus.kit.jobs import jobs
 from nexus.models import ChannelKind, Connection
 
 log = structlog.get_logger(__name__)
@@ -80,13 +80,13 @@ async def receive_webhook(channel: ChannelKind, key: str, request: Request) -> W
     try:
         adapter.verify_webhook(request.headers, raw_body, dict(request.query_params))
         events = adapter.parse_webhook(raw_body)
+        typing = adapter.parse_typing(raw_body)
     except WebhookRejected as error:
         log.warning("webhook_rejected", connection_id=str(connection.id), reason=str(error))
         raise _rejected(error) from error
     except MalformedWebhook as error:
         raise BadRequest(str(error), code="malformed_webhook") from error
-    async with request.app.state.database.write() as session:
-        stored = await inbox.store(session, connection, events)
-        for event_id in stored:
-            jobs.enqueue(session, "inbound.process", event_id=str(event_id))
+    stored = await request.app.state.intake.store(connection, events)
+    # Ephemeral: relayed now, never stored or queued (inbound/typing.py).
+    await relay_customer_typing(request.app.state.database, connection, typing)
     return WebhookAck(received=len(events), stored=len(stored))

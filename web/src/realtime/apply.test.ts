@@ -1,6 +1,6 @@
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
-import type { ConversationRead, MessageRead } from '@/client';
+import type { ConversationRead, MessageRead, NoteRead } from '@/client';
 import { conversationKeys, type ConversationListData } from '@/api/conversations';
 import type { MessagesData } from '@/api/messages';
 import { applyEvent } from './apply';
@@ -172,6 +172,92 @@ describe('applyEvent', () => {
       status: 'assigned',
       assignee_id: 'agent-1',
     });
+  });
+
+  it('a downloaded file, an edit and a deletion change the shown message in place', () => {
+    const client = setup();
+    const update = (seq: number, data: Extract<RealtimeEvent, { name: 'message-updated' }>['data']) =>
+      applyEvent(client, { name: 'message-updated', seq, data });
+    client.setQueryData<MessagesData>(conversationKeys.messages('b'), (data) => ({
+      ...data!,
+      pages: [
+        {
+          items: [
+            { ...messages(client, 'b')[0]!, type: 'image', media: { state: 'downloading' }, payload: { forwarded: true } },
+          ],
+          next_cursor: null,
+        },
+      ],
+    }));
+
+    const stored = { state: 'stored', storage_key: 'co/m0/f.png', mime_type: 'image/png', size: 10 };
+    const result = update(8, {
+      message: message('m0', 'b', { type: 'image', media: stored }),
+      changed: ['media'],
+      payload: {},
+    });
+    expect(result).toEqual({ refreshLists: false });
+    expect(messages(client, 'b')[0]).toMatchObject({ media: stored, payload: { forwarded: true } });
+
+    update(9, {
+      message: message('m0', 'b', { type: 'image', media: stored, content: 'corrigido' }),
+      changed: ['content'],
+      payload: { edits: ['Oi'] },
+    });
+    update(10, {
+      message: message('m0', 'b', { type: 'image', media: stored, content: 'corrigido' }),
+      changed: ['revoked'],
+      payload: { edits: ['Oi'], revoked: true, revoked_at: '2026-01-01T12:09:00Z' },
+    });
+    expect(messages(client, 'b')).toHaveLength(1);
+    expect(messages(client, 'b')[0]).toMatchObject({
+      content: 'corrigido',
+      payload: { forwarded: true, edits: ['Oi'], revoked: true, revoked_at: '2026-01-01T12:09:00Z' },
+    });
+  });
+
+  it('a changed message keeps a newer status, and one not loaded is left alone', () => {
+    const client = setup();
+    client.setQueryData<MessagesData>(conversationKeys.messages('b'), (data) => ({
+      ...data!,
+      pages: [{ items: [{ ...messages(client, 'b')[0]!, direction: 'outbound', status: 'read' }], next_cursor: null }],
+    }));
+    applyEvent(client, {
+      name: 'message-updated',
+      seq: 11,
+      data: {
+        message: message('m0', 'b', { direction: 'outbound', status: 'sent' }),
+        changed: ['reactions'],
+        payload: { reactions: { customer: '👍' } },
+      },
+    });
+    expect(messages(client, 'b')[0]).toMatchObject({ status: 'read', payload: { reactions: { customer: '👍' } } });
+
+    applyEvent(client, {
+      name: 'message-updated',
+      seq: 12,
+      data: { message: message('old', 'b'), changed: ['reactions'], payload: { reactions: {} } },
+    });
+    expect(messages(client, 'b').map((item) => item.id)).toEqual(['m0']);
+  });
+
+  it('a note shows in the open chat once, and is fetched with the chat when not open', () => {
+    const client = setup();
+    const note = (id: string): NoteRead => ({
+      id,
+      conversation_id: 'b',
+      author_id: 'agent-1',
+      body: 'Cliente VIP',
+      created_at: '2026-01-01T12:06:00Z',
+    });
+    client.setQueryData<NoteRead[]>(conversationKeys.notes('b'), [note('n0')]);
+    const added = { name: 'note-added', seq: 13, data: { note: note('n1') } } as const;
+    expect(applyEvent(client, added)).toEqual({ refreshLists: false });
+    applyEvent(client, added); // socket, then resync
+    expect(client.getQueryData<NoteRead[]>(conversationKeys.notes('b'))!.map((item) => item.id)).toEqual(['n0', 'n1']);
+
+    applyEvent(client, { name: 'note-added', seq: 14, data: { note: { ...note('n2'), conversation_id: 'a' } } });
+    expect(client.getQueryData(conversationKeys.notes('a'))).toBeUndefined();
   });
 
   it('a read receipt (unread count only) patches in place', () => {

@@ -5,7 +5,7 @@
  * as `refreshLists`, and the caller coalesces those into one invalidation.
  */
 import type { QueryClient } from '@tanstack/react-query';
-import type { ConversationRead, MessageRead, UserRead } from '@/client';
+import type { ConversationRead, MessageRead, NoteRead, UserRead } from '@/client';
 import { applyConnectionStatus } from '@/api/connections';
 import { conversationKeys, type ConversationListData } from '@/api/conversations';
 import { upsertMessage, type MessagesData } from '@/api/messages';
@@ -127,6 +127,28 @@ function setMessageStatus(
   });
 }
 
+/** A message that changed after it was shown: the summary's fields, a status that never
+ *  goes back, and the changed payload keys over the cached ones. A message not loaded (an
+ *  older page) is left to be fetched as it is. */
+function updateMessage(client: QueryClient, summary: MessageSummary, payload: MessageRead['payload']): void {
+  client.setQueryData<MessagesData>(conversationKeys.messages(summary.conversation_id), (data) => {
+    const existing = data?.pages.flatMap((page) => page.items).find((item) => item.id === summary.id);
+    if (!existing) return data;
+    return upsertMessage(data, {
+      ...existing,
+      ...summary,
+      status: statusMoves(existing.status, summary.status) ? summary.status : existing.status,
+      payload: { ...existing.payload, ...payload },
+    });
+  });
+}
+
+function addNote(client: QueryClient, note: NoteRead): void {
+  client.setQueryData<NoteRead[]>(conversationKeys.notes(note.conversation_id), (notes) =>
+    !notes || notes.some((item) => item.id === note.id) ? notes : [...notes, note],
+  );
+}
+
 function setPresence(client: QueryClient, userId: string, status: UserRead['presence']): void {
   client.setQueriesData<UserRead[]>({ queryKey: ['users', 'list'] }, (users) =>
     users?.map((user) => (user.id === userId ? { ...user, presence: status } : user)),
@@ -146,6 +168,12 @@ export function applyEvent(client: QueryClient, event: RealtimeEvent): ApplyResu
         error_code: event.data.error_code,
         error_message: event.data.error_message,
       });
+      return { refreshLists: false };
+    case 'message-updated':
+      updateMessage(client, event.data.message, event.data.payload);
+      return { refreshLists: false };
+    case 'note-added':
+      addNote(client, event.data.note);
       return { refreshLists: false };
     case 'conversation-updated': {
       const listed = patchConversation(client, event.data.conversation);

@@ -32,6 +32,7 @@ vi.mock('socket.io-client', () => ({
 }));
 
 const { RealtimeConnection } = await import('./connection');
+const { useTyping } = await import('./typing');
 
 const page = (extra: Partial<EventsPage> = {}): EventsPage => ({ reload: false, events: [], last_seq: 0, has_more: false, ...extra });
 
@@ -107,6 +108,19 @@ describe('RealtimeConnection', () => {
     await conn.start();
     socket.fire('disconnect', 'io server disconnect');
     expect(socket.connect).toHaveBeenCalledTimes(2);
+  });
+
+  it("clears the customer's typing when their message arrives", async () => {
+    const { conn } = connection();
+    await conn.start();
+    socket.fire('typing', { conversation_id: 'c-open', sender: 'customer', user_id: null, name: null, is_typing: true });
+    expect(useTyping.getState().byConversation['c-open']).toMatchObject({ sender: 'customer' });
+    socket.fire('message-received', {
+      seq: 1,
+      conversation: { id: 'c-open', status: 'assigned', unread_count: 1, last_message_at: null },
+      message: { id: 'm1', conversation_id: 'c-open', status: 'received' },
+    });
+    expect(useTyping.getState().byConversation['c-open']).toBeUndefined();
   });
 
   it('coalesces the list refreshes of a burst of events into one invalidation', async () => {

@@ -139,6 +139,8 @@ export class RealtimeConnection {
   private handle(event: RealtimeEvent, live: boolean): void {
     const { refreshLists } = applyEvent(this.deps.queryClient, event);
     if (refreshLists) this.refreshLists();
+    // The customer's message is what they were typing.
+    if (event.name === 'message-received') useTyping.getState().stop(event.data.message.conversation_id, 'customer');
     const context = this.deps.alertContext();
     if (event.name === 'agent-status' && event.data.user_id === context.userId) {
       this.deps.onMyPresence(event.data.status);

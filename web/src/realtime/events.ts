@@ -2,7 +2,7 @@
  * The server → client events of docs/realtime.md, typed. The socket and the resync endpoint
  * (GET /api/events) deliver the same `data`, so one type serves both.
  */
-import type { ConnectionAdminRead, ConversationRead, MessageRead, PresenceStatus } from '@/client';
+import type { ConnectionAdminRead, ConversationRead, MessageRead, NoteRead, PresenceStatus } from '@/client';
 
 /** `ConversationSummary`: the list fields of a conversation, without the contact. */
 export type ConversationSummary = Pick<
@@ -44,6 +44,14 @@ export type EventPayloads = {
     error_code: string | null;
     error_message: string | null;
   };
+  /** A message already shown changed: its file (`media`), the customer's edit (`content`) or
+   *  deletion (`revoked`), a reaction to it (`reactions`). `payload` holds the keys of
+   *  `MessageRead.payload` that change after a message is shown, to merge into it. */
+  'message-updated': {
+    message: MessageSummary;
+    changed: ('media' | 'content' | 'revoked' | 'reactions')[];
+    payload: MessageRead['payload'];
+  };
   'conversation-created': { conversation: ConversationSummary };
   'conversation-assigned': {
     conversation: ConversationSummary;
@@ -64,6 +72,8 @@ export type EventPayloads = {
     actor_id: string | null;
   };
   'conversation-updated': { conversation: ConversationSummary; changed: string[] };
+  /** An internal note: staff only. */
+  'note-added': { note: NoteRead };
   'agent-status': { user_id: string; name: string; status: PresenceStatus; changed_at: string };
   /** To admins only: a number's state, with the QR code that pairs a phone while it is `qr`. */
   'connection-status': {
@@ -104,12 +114,14 @@ export const EVENT_NAMES: EventName[] = [
   'message-received',
   'message-sent',
   'message-status',
+  'message-updated',
   'conversation-created',
   'conversation-assigned',
   'conversation-queued',
   'conversation-transferred',
   'conversation-resolved',
   'conversation-updated',
+  'note-added',
   'agent-status',
   'notification',
   'connection-status',

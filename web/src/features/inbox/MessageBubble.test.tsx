@@ -66,4 +66,15 @@ describe('MessageBubble', () => {
     bubble({ direction: 'inbound', status: 'received' });
     expect(screen.queryByTestId('message-status')).toBeNull();
   });
+
+  it('marks a message the customer edited or deleted, keeping its text for context', () => {
+    const { unmount } = bubble({ direction: 'inbound', status: 'received', content: 'novo', payload: { edits: ['velho'] } });
+    expect(screen.getByTestId('message-edited')).toHaveTextContent('editada');
+    expect(screen.queryByTestId('message-revoked')).toBeNull();
+    unmount();
+
+    bubble({ direction: 'inbound', status: 'received', payload: { revoked: true, revoked_at: '2026-01-01T12:01:00Z' } });
+    expect(screen.getByTestId('message-revoked')).toHaveTextContent('Mensagem apagada');
+    expect(screen.getByText('Seu pedido saiu para entrega')).toHaveClass('line-through');
+  });
 });

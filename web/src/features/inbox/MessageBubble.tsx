@@ -1,5 +1,6 @@
 import {
   AlertCircleIcon,
+  BanIcon,
   BotIcon,
   CheckCheckIcon,
   CheckIcon,
@@ -162,6 +163,9 @@ export function MessageBubble({
   const reactions = isRecord(payload.reactions) ? Object.values(payload.reactions).filter((v) => typeof v === 'string') : [];
   const menu = Array.isArray(payload.menu) ? payload.menu.filter(isRecord) : [];
   const hasMedia = Boolean(message.media) && message.type !== 'location';
+  // Changed after it was sent (message-updated): kept, and marked, for the agent's context.
+  const edited = Array.isArray(payload.edits) && payload.edits.length > 0;
+  const revoked = payload.revoked === true;
 
   return (
     <div className={cn('flex px-3 sm:px-[6%]', outbound ? 'justify-end' : 'justify-start', reactions.length && 'mb-3')}>
@@ -186,9 +190,19 @@ export function MessageBubble({
             {quoted ? (quoted.content ?? t(`chat.types.${quoted.type}`)) : t('chat.quotedUnavailable')}
           </div>
         ) : null}
+        {revoked ? (
+          <p className="mb-0.5 flex items-center gap-1 text-xs italic text-muted-foreground" data-testid="message-revoked">
+            <BanIcon className="size-3.5" aria-hidden="true" />
+            {t('chat.revoked')}
+          </p>
+        ) : null}
         {hasMedia ? <MediaCard message={message} /> : null}
         {location ? <LocationCard location={location} /> : null}
-        {message.content ? <p className="break-words whitespace-pre-wrap">{message.content}</p> : null}
+        {message.content ? (
+          <p className={cn('break-words whitespace-pre-wrap', revoked && 'text-muted-foreground line-through')}>
+            {message.content}
+          </p>
+        ) : null}
         {menu.length ? (
           <ol className="mt-1 flex flex-col gap-0.5 border-t pt-1 text-xs text-muted-foreground">
             {menu.map((option, index) => (
@@ -197,6 +211,7 @@ export function MessageBubble({
           </ol>
         ) : null}
         <div className="mt-0.5 flex items-center justify-end gap-1 text-[11px] text-muted-foreground">
+          {edited ? <span data-testid="message-edited">{t('chat.edited')}</span> : null}
           <time dateTime={message.created_at}>{time(message.created_at, i18n.language)}</time>
           {outbound ? <StatusTicks status={message.status} /> : null}
         </div>

@@ -24,12 +24,14 @@ import {
   readChat,
   sendMessage,
   sendReceipt,
+  sendTyping,
   type Access,
   type ChatItem,
   type Customer,
   type MenuOption,
   type Outgoing,
 } from './api';
+import { PhoneTyping } from './typing';
 
 const POLL_MS = 1_000;
 /** The sandbox channel's media limit (src/nexus/channels/sandbox.py). */
@@ -210,6 +212,14 @@ function Phone({ access, customer, onChangeNumber }: { access: Access; customer:
   const observer = useRef<IntersectionObserver | null>(null);
   const bottom = useRef<HTMLLIElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const typing = useRef<PhoneTyping | null>(null);
+
+  // "typing…" for the agents who have the chat open; a lost signal is only a courtesy lost.
+  useEffect(() => {
+    const signal = new PhoneTyping((isTyping) => void sendTyping(access, customer.phone, isTyping).catch(() => {}));
+    typing.current = signal;
+    return () => signal.stop();
+  }, [access, customer.phone]);
 
   // Poll the chat every second from the last cursor.
   useEffect(() => {
@@ -293,6 +303,7 @@ function Phone({ access, customer, onChangeNumber }: { access: Access; customer:
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    typing.current?.stop();
     const body = text.trim();
     if (file) {
       const dataUrl = await readFile(file.file);
@@ -405,7 +416,11 @@ function Phone({ access, customer, onChangeNumber }: { access: Access; customer:
         </Button>
         <Input
           value={text}
-          onChange={(event) => setText(event.target.value)}
+          onChange={(event) => {
+            setText(event.target.value);
+            if (event.target.value.trim()) typing.current?.keystroke();
+            else typing.current?.stop();
+          }}
           placeholder={file ? t('sandbox.caption') : t('sandbox.messagePlaceholder')}
           aria-label={t('sandbox.message')}
           className="flex-1 rounded-full bg-card"

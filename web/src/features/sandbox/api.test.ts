@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { json } from '@/test/utils';
-import { mergeItems, messageBody, readChat, sendReceipt, type ChatItem } from './api';
+import { mergeItems, messageBody, readChat, sendReceipt, sendTyping, type ChatItem } from './api';
 
 const item = (id: string, at: string, status = 'sent'): ChatItem => ({
   id,
@@ -64,5 +64,10 @@ describe('sandbox phone client', () => {
     const [receiptUrl, receiptInit] = fetchMock.mock.calls[1]!;
     expect(String(receiptUrl)).toBe('/webhooks/sandbox/key-1');
     expect(JSON.parse(String(receiptInit?.body))).toMatchObject({ event: 'status', message_id: 'sbx_1', status: 'read' });
+
+    await sendTyping(access, '+5511988887777', true);
+    const [typingUrl, typingInit] = fetchMock.mock.calls[2]!;
+    expect(String(typingUrl)).toBe('/webhooks/sandbox/key-1');
+    expect(JSON.parse(String(typingInit?.body))).toEqual({ event: 'typing', from: '+5511988887777', is_typing: true });
   });
 });

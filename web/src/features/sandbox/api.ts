@@ -120,6 +120,12 @@ export function sendReceipt(access: Access, phone: string, messageId: string, st
   });
 }
 
+/** The customer is typing (sent again every few seconds while they type) or stopped: relayed
+ *  to the agents who have the chat open, never stored. */
+export function sendTyping(access: Access, phone: string, isTyping: boolean): Promise<void> {
+  return post(access, { event: 'typing', from: phone, is_typing: isTyping });
+}
+
 /** Merge a poll's items into the chat: replaced by id (statuses change), oldest first. */
 export function mergeItems(current: ChatItem[], incoming: ChatItem[]): ChatItem[] {
   if (incoming.length === 0) return current;
