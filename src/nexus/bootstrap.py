@@ -47,7 +47,7 @@ DEMO_DEPARTMENTS = [
     ("financeiro", "Financeiro", "#d97706"),
 ]
 DEMO_QUICK_REPLIES = [
-    ("ola", "Olá! Meu nome é {agente}, como posso ajudar?"),
+    ("ola", "Olá! Meu nome é {agent}, como posso ajudar?"),
     ("aguarde", "Só um momento, por favor, estou verificando."),
     ("obrigado", "Obrigado pelo contato! Qualquer dúvida, estamos à disposição."),
     ("pix", "Nossa chave PIX é o CNPJ 00.000.000/0001-00."),

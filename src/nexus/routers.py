@@ -16,6 +16,7 @@ from nexus.quick_replies.router import router as quick_replies_router
 from nexus.realtime.router import router as realtime_router
 from nexus.sandbox.router import router as sandbox_router
 from nexus.tags.router import router as tags_router
+from nexus.templates.router import router as templates_router
 from nexus.users.router import router as users_router
 from nexus.webhooks.router import router as webhooks_router
 
@@ -25,6 +26,7 @@ ROUTERS: list[APIRouter] = [
     departments_router,
     conversations_router,
     messages_router,
+    templates_router,
     contacts_router,
     connections_router,
     realtime_router,

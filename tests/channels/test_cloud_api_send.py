@@ -11,6 +11,7 @@ import pytest
 from nexus.channels import (
     AuthenticationFailed,
     Button,
+    ChannelConfigError,
     InvalidRequest,
     ListRow,
     ListSection,
@@ -22,10 +23,19 @@ from nexus.channels import (
     TransientError,
     UnknownOutcome,
     WindowClosed,
+    cloud_api,
 )
 from nexus.channels.cloud_api import CloudApiAdapter
+from nexus.channels.cloud_api_templates import parse_template
+from nexus.channels.outbound import Template
 from nexus.models import MessageType
-from tests.fakes.cloud_api import ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, FakeCloudApi
+from tests.fakes.cloud_api import (
+    ACCESS_TOKEN,
+    APP_SECRET,
+    PHONE_NUMBER_ID,
+    WABA_ID,
+    FakeCloudApi,
+)
 
 TO = "5511988887777"
 
@@ -142,6 +152,61 @@ async def test_template(adapter: CloudApiAdapter, fake_cloud_api: FakeCloudApi) 
         "language": {"code": "pt_BR"},
         "components": components,
     }
+
+
+async def test_templates_are_the_approved_ones_of_every_page(
+    fake_cloud_api: FakeCloudApi, http_client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cloud_api, "TEMPLATE_PAGE_SIZE", 2)
+    adapter = make_adapter(fake_cloud_api, http_client, waba_id=WABA_ID)
+
+    templates = await adapter.list_templates()
+
+    assert [(t.name, t.language) for t in templates] == [
+        ("order_update", "pt_BR"),
+        ("retomar_contato", "pt_BR"),
+        ("boleto_pdf", "pt_BR"),
+        ("order_update", "en_US"),
+    ]
+    order, named, document, _ = templates
+    assert order == Template(
+        name="order_update",
+        language="pt_BR",
+        body="Olá {{1}}, o pedido {{2}} saiu para entrega.",
+        category="UTILITY",
+        header="Seu pedido",
+        footer="Loja X",
+        body_parameters=("1", "2"),
+    )
+    assert named.body_parameters == ("customer",) and named.named_parameters
+    assert document.other_parameters and document.body_parameters == ()
+    requests = fake_cloud_api.received("/message_templates")
+    assert [r.query.get("after") for r in requests] == [None, "2"]
+    assert requests[0].query["status"] == "APPROVED"
+    assert requests[0].headers["authorization"] == f"Bearer {ACCESS_TOKEN}"
+
+
+async def test_templates_need_the_business_account_id(adapter: CloudApiAdapter) -> None:
+    with pytest.raises(ChannelConfigError, match="waba_id"):
+        await adapter.list_templates()
+
+
+def test_template_variables_are_read_in_send_order() -> None:
+    template = parse_template(
+        {
+            "name": "t",
+            "language": "pt_BR",
+            "components": [
+                {"type": "HEADER", "format": "TEXT", "text": "Pedido {{1}}"},
+                {"type": "BODY", "text": "{{2}} e {{1}}, de novo {{2}}"},
+            ],
+        }
+    )
+    assert template is not None
+    assert template.body_parameters == ("1", "2")
+    assert not template.named_parameters
+    assert template.other_parameters  # the header has a variable too
+    assert parse_template({"name": "t", "language": "pt_BR", "components": []}) is None
 
 
 async def test_reaction(adapter: CloudApiAdapter, fake_cloud_api: FakeCloudApi) -> None:

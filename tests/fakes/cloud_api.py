@@ -54,6 +54,80 @@ _SEND_TYPES = {
 }
 
 
+# The account's templates as GET /{waba-id}/message_templates lists them: positional and
+# named body variables, one needing a media header and a URL button value, one not approved.
+TEMPLATES: list[dict[str, Any]] = [
+    {
+        "id": "1001",
+        "name": "order_update",
+        "language": "pt_BR",
+        "status": "APPROVED",
+        "category": "UTILITY",
+        "parameter_format": "POSITIONAL",
+        "components": [
+            {"type": "HEADER", "format": "TEXT", "text": "Seu pedido"},
+            {
+                "type": "BODY",
+                "text": "Olá {{1}}, o pedido {{2}} saiu para entrega.",
+                "example": {"body_text": [["Ana", "#4521"]]},
+            },
+            {"type": "FOOTER", "text": "Loja X"},
+            {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": "Obrigado"}]},
+        ],
+    },
+    {
+        "id": "1002",
+        "name": "retomar_contato",
+        "language": "pt_BR",
+        "status": "APPROVED",
+        "category": "MARKETING",
+        "parameter_format": "NAMED",
+        "components": [
+            {
+                "type": "BODY",
+                "text": "Oi {{customer}}! Podemos continuar seu atendimento?",
+                "example": {
+                    "body_text_named_params": [{"param_name": "customer", "example": "Ana"}]
+                },
+            }
+        ],
+    },
+    {
+        "id": "1003",
+        "name": "boleto_pdf",
+        "language": "pt_BR",
+        "status": "APPROVED",
+        "category": "UTILITY",
+        "parameter_format": "POSITIONAL",
+        "components": [
+            {"type": "HEADER", "format": "DOCUMENT"},
+            {"type": "BODY", "text": "Segue seu boleto."},
+            {
+                "type": "BUTTONS",
+                "buttons": [{"type": "URL", "text": "Pagar", "url": "https://x.example/{{1}}"}],
+            },
+        ],
+    },
+    {
+        "id": "1004",
+        "name": "order_update",
+        "language": "en_US",
+        "status": "APPROVED",
+        "category": "UTILITY",
+        "parameter_format": "POSITIONAL",
+        "components": [{"type": "BODY", "text": "Hi {{1}}, order {{2}} is on its way."}],
+    },
+    {
+        "id": "1005",
+        "name": "promo_rejeitada",
+        "language": "pt_BR",
+        "status": "REJECTED",
+        "category": "MARKETING",
+        "components": [{"type": "BODY", "text": "Promoção!"}],
+    },
+]
+
+
 def error_body(code: int, message: str | None = None) -> dict[str, Any]:
     title = message or _TITLES.get(code, "Error")
     return {
@@ -86,6 +160,8 @@ class FakeCloudApi(FakeProvider):
     ) -> None:
         self.access_token = access_token
         self.phone_number_id = phone_number_id
+        self.waba_id = WABA_ID
+        self.templates = [dict(template) for template in TEMPLATES]
         self.media: dict[str, StoredMedia] = {}
         # Recipients whose 24 h window is closed: free-form sends fail with 131047.
         self.window_closed: set[str] = set()
@@ -127,6 +203,7 @@ class FakeCloudApi(FakeProvider):
     def routes(self, router: web.UrlDispatcher) -> None:
         router.add_post(f"/{VERSION}/{{node}}/messages", self._messages)
         router.add_post(f"/{VERSION}/{{node}}/media", self._upload)
+        router.add_get(f"/{VERSION}/{{node}}/message_templates", self._templates)
         router.add_get(f"/{VERSION}/{{media_id}}", self._media_info)
         router.add_get("/lookaside/{media_id}", self._download)
 
@@ -156,6 +233,24 @@ class FakeCloudApi(FakeProvider):
                 "messages": [{"id": f"wamid.FAKE{next(self._ids):06d}{secrets.token_hex(4)}"}],
             }
         )
+
+    async def _templates(self, request: web.Request) -> web.Response:
+        """Cursor pages as the Graph API gives them: ``paging.next`` only when more follow."""
+        if request.match_info["node"] != self.waba_id:
+            return web.json_response(error_body(100, "Unsupported get request"), status=400)
+        query = request.query
+        wanted = [
+            template
+            for template in self.templates
+            if "status" not in query or template["status"] == query["status"]
+        ]
+        start = int(query.get("after", "0"))
+        size = int(query.get("limit", "25"))
+        page = wanted[start : start + size]
+        paging: dict[str, Any] = {"cursors": {"before": str(start), "after": str(start + size)}}
+        if start + size < len(wanted):
+            paging["next"] = f"{self.base_url}{request.path}?after={start + size}"
+        return web.json_response({"data": page, "paging": paging})
 
     async def _upload(self, request: web.Request) -> web.Response:
         record = self.recorded(request)

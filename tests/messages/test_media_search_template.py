@@ -185,11 +185,70 @@ async def test_search_finds_inbound_words_only_for_who_may_see_them(
     )
 
     assert found.status_code == 200, found.text
-    [message] = found.json()["items"]
+    [hit] = found.json()["items"]
+    message = hit["message"]
     assert message["conversation_id"] == conversation["id"]
     assert message["direction"] == "inbound"
+    assert hit["contact"]["id"] == conversation["contact"]["id"]
+    assert hit["contact"]["phone"] == "+5511977776666"
+    assert found.json()["next_cursor"] is None
     assert hidden.status_code == 200 and hidden.json()["items"] == []
-    assert [m["id"] for m in in_conversation.json()["items"]] == [message["id"]]
+    assert [h["message"]["id"] for h in in_conversation.json()["items"]] == [message["id"]]
+
+
+async def test_search_pages_through_every_match_newest_first_by_cursor(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    world, agent, conversation = await _setup(app, client)
+    phone = await phone_for(client, world.admin, "+5511977775555")
+    for n in range(4):
+        await phone.say(f"Segunda via do boleto, tentativa {n}")
+    await phone.say("Nada a ver com a busca")
+
+    async def stored() -> list[dict[str, Any]] | None:
+        response = await client.get(
+            "/api/messages/search", headers=world.admin.headers, params={"q": "boleto"}
+        )
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items if len(items) == 5 else None
+
+    everything = await eventually(stored)
+    pages: list[list[dict[str, Any]]] = []
+    cursor: str | None = None
+    while True:
+        params = {"q": "BOLET", "limit": 2, **({"cursor": cursor} if cursor else {})}
+        response = await client.get(
+            "/api/messages/search", headers=world.admin.headers, params=params
+        )
+        assert response.status_code == 200, response.text
+        pages.append(response.json()["items"])
+        cursor = response.json()["next_cursor"]
+        if cursor is None:
+            break
+
+    assert [len(page) for page in pages] == [2, 2, 1]
+    paged = [hit["message"]["id"] for page in pages for hit in page]
+    assert paged == [hit["message"]["id"] for hit in everything]
+    created = [(hit["message"]["created_at"], hit["message"]["id"]) for hit in everything]
+    assert created == sorted(created, reverse=True)
+    phones = {hit["message"]["id"]: hit["contact"]["phone"] for hit in everything}
+    assert sorted(phones.values()) == ["+5511977775555"] * 4 + ["+5511977776666"]
+    # The agent of "suporte" does not see the second customer's conversation (still in the bot).
+    mine = await client.get("/api/messages/search", headers=agent.headers, params={"q": "boleto"})
+    assert [hit["message"]["conversation_id"] for hit in mine.json()["items"]] == [
+        conversation["id"]
+    ]
+
+
+async def test_search_refuses_a_bad_cursor(app: FastAPI, client: AsyncClient) -> None:
+    account = await signup(client)
+
+    response = await client.get(
+        "/api/messages/search", headers=account.headers, params={"q": "x", "cursor": "nope"}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["field"] == "cursor"
 
 
 async def test_template_on_a_sandbox_conversation_is_refused(

@@ -6,6 +6,8 @@ import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 
+from nexus.bootstrap import DEMO_QUICK_REPLIES
+from nexus.quick_replies.schemas import QuickReplyCreate
 from tests.fixtures.api import Account, create_user, signup
 from tests.fixtures.checks import audit_entries, error_fields, error_of
 from tests.fixtures.world import World, make_world
@@ -143,6 +145,7 @@ class TestValidation:
             ({"shortcut": "olá"}, "shortcut"),
             ({"content": ""}, "content"),
             ({"content": "x" * 4097}, "content"),
+            ({"content": "Olá! Meu nome é {agente}"}, "content"),
             ({"department_id": "vendas"}, "department_id"),
             ({"title": "Oi"}, "title"),
         ],
@@ -170,6 +173,18 @@ class TestValidation:
             f"/api/quick-replies/{other['id']}", headers=admin.headers, json={"shortcut": "oi"}
         )
         assert error_of(renamed, 409)["code"] == "shortcut_taken"
+
+
+async def test_placeholders_the_composer_fills_are_accepted(client: AsyncClient) -> None:
+    admin = await signup(client)
+    content = "Olá, {customer}! Sou {agent}. Chaves com espaço { ok } não são variáveis."
+    reply = await create_reply(client, admin, "ola", content)
+    assert reply["content"] == content
+
+
+@pytest.mark.parametrize(("shortcut", "content"), DEMO_QUICK_REPLIES)
+def test_the_demo_replies_render(shortcut: str, content: str) -> None:
+    QuickReplyCreate(shortcut=shortcut, content=content)  # unknown placeholders are refused
 
 
 class TestAccess:

@@ -19,7 +19,7 @@ import httpx
 
 from nexus.channels.capabilities import Capabilities
 from nexus.channels.errors import InvalidRequest, NotSupported
-from nexus.channels.events import Event, MediaDescriptor, Party
+from nexus.channels.events import CustomerTyping, Event, MediaDescriptor, Party
 from nexus.channels.outbound import (
     Button,
     DownloadedMedia,
@@ -29,6 +29,7 @@ from nexus.channels.outbound import (
     QrCode,
     SendResult,
     SessionState,
+    Template,
     interactive_as_text,
 )
 from nexus.models.connection import ChannelKind
@@ -75,6 +76,13 @@ class ChannelAdapter(ABC):
         """Every event in an authenticated body; unknown event types are skipped.
         Raises ``MalformedWebhook`` when the body is not the provider's JSON."""
 
+    def parse_typing(self, raw_body: bytes) -> list[CustomerTyping]:
+        """The customer's typing signals in an authenticated body (WAHA and Evolution
+        ``presence.update``, the sandbox phone), for the webhook to relay at once; channels
+        whose provider reports no typing have none. Never part of ``parse_webhook``: typing
+        is not stored."""
+        return []
+
     # --- outbound --------------------------------------------------------------------
 
     @abstractmethod
@@ -100,6 +108,10 @@ class ChannelAdapter(ABC):
         language: str,
         components: Sequence[Mapping[str, Any]] = (),
     ) -> SendResult:
+        raise NotSupported(f"{self.kind.value} has no message templates")
+
+    async def list_templates(self) -> list[Template]:
+        """The provider account's approved message templates."""
         raise NotSupported(f"{self.kind.value} has no message templates")
 
     async def send_reaction(

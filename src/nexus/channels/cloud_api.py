@@ -1,6 +1,7 @@
 """Meta WhatsApp Cloud API (Graph API) adapter — providers.md §1.
 
-Config: ``phone_number_id``, optional ``base_url`` (default Graph) and ``api_version``.
+Config: ``phone_number_id``, optional ``base_url`` (default Graph) and ``api_version``, and
+``waba_id`` (the WhatsApp Business Account) to list its templates.
 Secrets: ``access_token``, ``app_secret`` (webhook HMAC), ``verify_token`` (GET handshake).
 """
 
@@ -15,8 +16,14 @@ import httpx
 from nexus.channels.base import ChannelAdapter
 from nexus.channels.capabilities import MB, Capabilities, MediaLimit
 from nexus.channels.cloud_api_errors import classify_cloud_error
+from nexus.channels.cloud_api_templates import parse_template
 from nexus.channels.cloud_api_webhooks import parse_cloud_webhook
-from nexus.channels.errors import HandshakeRefused, InvalidRequest, UnknownOutcome
+from nexus.channels.errors import (
+    ChannelConfigError,
+    HandshakeRefused,
+    InvalidRequest,
+    UnknownOutcome,
+)
 from nexus.channels.events import Event, MediaDescriptor
 from nexus.channels.http import ProviderHttp
 from nexus.channels.outbound import (
@@ -27,6 +34,7 @@ from nexus.channels.outbound import (
     MediaSource,
     SendResult,
     SessionState,
+    Template,
 )
 from nexus.channels.payload import non_empty, obj, objs
 from nexus.channels.phones import to_e164, wa_digits
@@ -59,6 +67,9 @@ MAX_LIST_ROWS = 10
 MAX_ROW_TITLE = 24
 MAX_ROW_DESCRIPTION = 72
 MAX_HEADER_FOOTER = 60
+# An account has at most a few hundred templates; more pages than this is a runaway cursor.
+TEMPLATE_PAGE_SIZE = 100
+MAX_TEMPLATE_PAGES = 20
 
 
 class CloudApiAdapter(ChannelAdapter):
@@ -90,6 +101,7 @@ class CloudApiAdapter(ChannelAdapter):
     ) -> None:
         provider = self.kind.value
         self.phone_number_id = required(config, "phone_number_id", provider)
+        self.waba_id = optional(config, "waba_id", "")
         self._app_secret = required(secrets, "app_secret", provider)
         self._verify_token = secrets.get("verify_token") or None
         access_token = required(secrets, "access_token", provider)
@@ -188,6 +200,32 @@ class CloudApiAdapter(ChannelAdapter):
         if components:
             template["components"] = [dict(component) for component in components]
         return await self._send(to, "template", template, None)
+
+    async def list_templates(self) -> list[Template]:
+        """The account's approved templates, every page of them."""
+        if not self.waba_id:
+            raise ChannelConfigError(
+                "cloud_api: waba_id (WhatsApp Business Account id) is required to list templates"
+            )
+        params = {
+            "fields": "name,language,status,category,parameter_format,components",
+            "status": "APPROVED",
+            "limit": str(TEMPLATE_PAGE_SIZE),
+        }
+        templates: list[Template] = []
+        for _ in range(MAX_TEMPLATE_PAGES):
+            answer = obj(
+                await self._http.call_json(
+                    "GET", f"/{self.waba_id}/message_templates", idempotent=True, params=params
+                )
+            )
+            templates += filter(None, map(parse_template, objs(answer.get("data"))))
+            paging = obj(answer.get("paging"))
+            after = non_empty(obj(paging.get("cursors")).get("after"))
+            if not paging.get("next") or after is None:
+                break
+            params["after"] = after
+        return templates
 
     async def send_reaction(
         self, to: str, message_id: str, emoji: str, *, from_me: bool = False

@@ -72,6 +72,24 @@ class SessionState:
 
 
 @dataclass(frozen=True)
+class Template:
+    """An approved message template of the provider account (Cloud API), as an agent fills
+    it in: the body's variables are ``body_parameters``, in the order they are sent."""
+
+    name: str
+    language: str
+    body: str
+    category: str | None = None
+    header: str | None = None
+    footer: str | None = None
+    body_parameters: tuple[str, ...] = ()
+    # Named variables ({{customer}}) are sent with their names, positional ones ({{1}}) in order.
+    named_parameters: bool = False
+    # The header (media, or a variable) or a button needs values as well.
+    other_parameters: bool = False
+
+
+@dataclass(frozen=True)
 class QrCode:
     qr: str | None = None
     image_data_url: str | None = None

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
@@ -17,21 +19,14 @@ from nexus.connections.schemas import (
 )
 from nexus.connections.service import connection_service
 from nexus.connections.sessions import connection_sessions
-from nexus.kit.db import commit
+from nexus.kit.db import Database, commit
 from nexus.kit.errors import ErrorResponse
+from nexus.kit.routes import ERROR_RESPONSES
 from nexus.models import Connection
 
-router = APIRouter(
-    prefix="/api/connections",
-    tags=["connections"],
-    responses={
-        401: {"model": ErrorResponse},
-        403: {"model": ErrorResponse},
-        404: {"model": ErrorResponse},
-        409: {"model": ErrorResponse},
-        422: {"model": ErrorResponse},
-    },
-)
+router = APIRouter(prefix="/api/connections", tags=["connections"], responses=ERROR_RESPONSES)
+
+T = TypeVar("T")
 
 
 def _admin_read(request: Request, connection: Connection) -> ConnectionAdminRead:
@@ -52,6 +47,23 @@ async def _admin_between_transactions(principal: AdminUser, session: Session) ->
 
 
 ProviderAdmin = Annotated[Principal, Depends(_admin_between_transactions)]
+
+
+@dataclass
+class _ProviderAction:
+    """A provider action route's connection (from the path), request and admin. Calling it
+    runs a ``connection_sessions`` action on them, which opens its own short transactions
+    around the provider's call, and answers with what the action returns."""
+
+    connection_id: uuid.UUID
+    request: Request
+    principal: ProviderAdmin
+
+    async def __call__(self, action: Callable[[Database, Principal, uuid.UUID], Awaitable[T]]) -> T:
+        return await action(self.request.app.state.database, self.principal, self.connection_id)
+
+
+ProviderAction = Annotated[_ProviderAction, Depends()]
 
 
 @router.get(
@@ -137,13 +149,8 @@ _PROVIDER_ERROR: dict[int | str, dict[str, Any]] = {
         "credentials verified. Also restarts a connection parked as failed."
     ),
 )
-async def start_connection(
-    connection_id: uuid.UUID, request: Request, principal: ProviderAdmin
-) -> ConnectionAdminRead:
-    connection = await connection_sessions.start(
-        request.app.state.database, principal, connection_id
-    )
-    return _admin_read(request, connection)
+async def start_connection(act: ProviderAction) -> ConnectionAdminRead:
+    return _admin_read(act.request, await act(connection_sessions.start))
 
 
 @router.post(
@@ -152,13 +159,8 @@ async def start_connection(
     responses=_PROVIDER_ERROR,
     summary="Stop a WhatsApp Web session, keeping its pairing (admin)",
 )
-async def stop_connection(
-    connection_id: uuid.UUID, request: Request, principal: ProviderAdmin
-) -> ConnectionAdminRead:
-    connection = await connection_sessions.stop(
-        request.app.state.database, principal, connection_id
-    )
-    return _admin_read(request, connection)
+async def stop_connection(act: ProviderAction) -> ConnectionAdminRead:
+    return _admin_read(act.request, await act(connection_sessions.stop))
 
 
 @router.post(
@@ -167,13 +169,8 @@ async def stop_connection(
     responses=_PROVIDER_ERROR,
     summary="Unlink the phone from a WhatsApp Web session (admin)",
 )
-async def logout_connection(
-    connection_id: uuid.UUID, request: Request, principal: ProviderAdmin
-) -> ConnectionAdminRead:
-    connection = await connection_sessions.logout(
-        request.app.state.database, principal, connection_id
-    )
-    return _admin_read(request, connection)
+async def logout_connection(act: ProviderAction) -> ConnectionAdminRead:
+    return _admin_read(act.request, await act(connection_sessions.logout))
 
 
 @router.get(
@@ -182,10 +179,8 @@ async def logout_connection(
     responses=_PROVIDER_ERROR,
     summary="The QR code to scan while the session waits for a phone (admin)",
 )
-async def connection_qr(
-    connection_id: uuid.UUID, request: Request, principal: ProviderAdmin
-) -> ConnectionQr:
-    return await connection_sessions.qr(request.app.state.database, principal, connection_id)
+async def connection_qr(act: ProviderAction) -> ConnectionQr:
+    return await act(connection_sessions.qr)
 
 
 @router.post(
@@ -194,7 +189,5 @@ async def connection_qr(
     responses=_PROVIDER_ERROR,
     summary="Import the phone's contacts and groups, without duplicates (admin)",
 )
-async def sync_connection(
-    connection_id: uuid.UUID, request: Request, principal: ProviderAdmin
-) -> ConnectionSyncResult:
-    return await connection_sessions.sync(request.app.state.database, principal, connection_id)
+async def sync_connection(act: ProviderAction) -> ConnectionSyncResult:
+    return await act(connection_sessions.sync)

@@ -10,14 +10,7 @@ from nexus.contacts.repository import ContactRepository
 from nexus.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
 from nexus.contacts.service import contact_service
 from nexus.kit.errors import ErrorResponse
-from nexus.kit.pagination import (
-    Page,
-    decode_cursor,
-    encode_cursor,
-    page_of,
-    parse_cursor_datetime,
-    parse_cursor_uuid,
-)
+from nexus.kit.pagination import Page, decode_time_cursor, encode_cursor, page_of
 
 router = APIRouter(
     prefix="/api/contacts",
@@ -42,12 +35,8 @@ async def list_contacts(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: str | None = None,
 ) -> Page[ContactRead]:
-    before = None
-    if cursor:
-        at, id = decode_cursor(cursor, size=2)
-        before = (parse_cursor_datetime(at), parse_cursor_uuid(id))
     rows = await ContactRepository(session, principal.company_id).search(
-        search=search, limit=limit, before=before
+        search=search, limit=limit, before=decode_time_cursor(cursor)
     )
     items, next_cursor = page_of(rows, limit, lambda c: encode_cursor(c.created_at, c.id))
     return Page(

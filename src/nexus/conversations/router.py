@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Concatenate, ParamSpec
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexus.auth.dependencies import CurrentUser, Principal, Session
 from nexus.conversations.repository import (
@@ -26,7 +29,6 @@ from nexus.conversations.schemas import (
     TransferRequest,
 )
 from nexus.conversations.service import conversation_service
-from nexus.kit.errors import ErrorResponse
 from nexus.kit.pagination import (
     Page,
     decode_cursor,
@@ -35,19 +37,12 @@ from nexus.kit.pagination import (
     parse_cursor_datetime,
     parse_cursor_uuid,
 )
+from nexus.kit.routes import ERROR_RESPONSES
 from nexus.models import Conversation, ConversationStatus
 
-router = APIRouter(
-    prefix="/api/conversations",
-    tags=["conversations"],
-    responses={
-        401: {"model": ErrorResponse},
-        403: {"model": ErrorResponse},
-        404: {"model": ErrorResponse},
-        409: {"model": ErrorResponse},
-        422: {"model": ErrorResponse},
-    },
-)
+router = APIRouter(prefix="/api/conversations", tags=["conversations"], responses=ERROR_RESPONSES)
+
+P = ParamSpec("P")
 
 
 def _tab_filters(tab: ConversationTab | None, principal: Principal) -> dict[str, Any]:
@@ -114,11 +109,38 @@ async def conversation_counts(principal: CurrentUser, session: Session) -> Conve
 
 
 async def _read(
-    session: Session, principal: Principal, conversation: Conversation
+    session: AsyncSession, principal: Principal, conversation: Conversation
 ) -> ConversationRead:
     return (await conversation_service.to_read_many(session, principal.company_id, [conversation]))[
         0
     ]
+
+
+@dataclass
+class _ConversationAction:
+    """An action route's conversation (from the path), caller and session. Calling it runs
+    a ``conversation_service`` action on them, with the route's own arguments after, and
+    answers with the conversation as the action left it."""
+
+    conversation_id: uuid.UUID
+    principal: CurrentUser
+    session: Session
+
+    async def __call__(
+        self,
+        action: Callable[
+            Concatenate[AsyncSession, Principal, uuid.UUID, P], Awaitable[Conversation]
+        ],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> ConversationRead:
+        conversation = await action(
+            self.session, self.principal, self.conversation_id, *args, **kwargs
+        )
+        return await _read(self.session, self.principal, conversation)
+
+
+ConversationAction = Annotated[_ConversationAction, Depends()]
 
 
 @router.get("/{conversation_id}", response_model=ConversationRead, summary="One conversation")
@@ -134,13 +156,8 @@ async def get_conversation(
     response_model=ConversationRead,
     summary="Take the conversation, or assign it to an agent",
 )
-async def assign_conversation(
-    conversation_id: uuid.UUID, body: AssignRequest, principal: CurrentUser, session: Session
-) -> ConversationRead:
-    conversation = await conversation_service.assign(
-        session, principal, conversation_id, body.user_id
-    )
-    return await _read(session, principal, conversation)
+async def assign_conversation(body: AssignRequest, act: ConversationAction) -> ConversationRead:
+    return await act(conversation_service.assign, body.user_id)
 
 
 @router.post(
@@ -148,11 +165,8 @@ async def assign_conversation(
     response_model=ConversationRead,
     summary="Return the conversation to its department's queue",
 )
-async def unassign_conversation(
-    conversation_id: uuid.UUID, principal: CurrentUser, session: Session
-) -> ConversationRead:
-    conversation = await conversation_service.unassign(session, principal, conversation_id)
-    return await _read(session, principal, conversation)
+async def unassign_conversation(act: ConversationAction) -> ConversationRead:
+    return await act(conversation_service.unassign)
 
 
 @router.post(
@@ -160,18 +174,13 @@ async def unassign_conversation(
     response_model=ConversationRead,
     summary="Transfer to another department or agent",
 )
-async def transfer_conversation(
-    conversation_id: uuid.UUID, body: TransferRequest, principal: CurrentUser, session: Session
-) -> ConversationRead:
-    conversation = await conversation_service.transfer(
-        session,
-        principal,
-        conversation_id,
+async def transfer_conversation(body: TransferRequest, act: ConversationAction) -> ConversationRead:
+    return await act(
+        conversation_service.transfer,
         department_id=body.department_id,
         user_id=body.user_id,
         reason=body.reason,
     )
-    return await _read(session, principal, conversation)
 
 
 @router.post(
@@ -179,17 +188,12 @@ async def transfer_conversation(
     response_model=ConversationRead,
     summary="Resolve with a closing reason",
 )
-async def resolve_conversation(
-    conversation_id: uuid.UUID, body: ResolveRequest, principal: CurrentUser, session: Session
-) -> ConversationRead:
-    conversation = await conversation_service.resolve(
-        session,
-        principal,
-        conversation_id,
+async def resolve_conversation(body: ResolveRequest, act: ConversationAction) -> ConversationRead:
+    return await act(
+        conversation_service.resolve,
         closing_reason_id=body.closing_reason_id,
         note=body.note,
     )
-    return await _read(session, principal, conversation)
 
 
 @router.post(
@@ -197,11 +201,8 @@ async def resolve_conversation(
     response_model=ConversationRead,
     summary="Reopen a resolved conversation",
 )
-async def reopen_conversation(
-    conversation_id: uuid.UUID, principal: CurrentUser, session: Session
-) -> ConversationRead:
-    conversation = await conversation_service.reopen(session, principal, conversation_id)
-    return await _read(session, principal, conversation)
+async def reopen_conversation(act: ConversationAction) -> ConversationRead:
+    return await act(conversation_service.reopen)
 
 
 @router.post(
@@ -209,11 +210,8 @@ async def reopen_conversation(
     response_model=ConversationRead,
     summary="Archive a resolved conversation",
 )
-async def archive_conversation(
-    conversation_id: uuid.UUID, principal: CurrentUser, session: Session
-) -> ConversationRead:
-    conversation = await conversation_service.archive(session, principal, conversation_id)
-    return await _read(session, principal, conversation)
+async def archive_conversation(act: ConversationAction) -> ConversationRead:
+    return await act(conversation_service.archive)
 
 
 @router.patch(
@@ -221,28 +219,15 @@ async def archive_conversation(
     response_model=ConversationRead,
     summary="Edit the customer's name",
 )
-async def rename_customer(
-    conversation_id: uuid.UUID,
-    body: CustomerNameRequest,
-    principal: CurrentUser,
-    session: Session,
-) -> ConversationRead:
-    conversation = await conversation_service.rename_customer(
-        session, principal, conversation_id, body.name
-    )
-    return await _read(session, principal, conversation)
+async def rename_customer(body: CustomerNameRequest, act: ConversationAction) -> ConversationRead:
+    return await act(conversation_service.rename_customer, body.name)
 
 
 @router.patch(
     "/{conversation_id}/priority", response_model=ConversationRead, summary="Set the priority"
 )
-async def set_priority(
-    conversation_id: uuid.UUID, body: PriorityRequest, principal: CurrentUser, session: Session
-) -> ConversationRead:
-    conversation = await conversation_service.set_priority(
-        session, principal, conversation_id, body.priority
-    )
-    return await _read(session, principal, conversation)
+async def set_priority(body: PriorityRequest, act: ConversationAction) -> ConversationRead:
+    return await act(conversation_service.set_priority, body.priority)
 
 
 @router.put(
@@ -250,13 +235,8 @@ async def set_priority(
     response_model=ConversationRead,
     summary="Replace the conversation's tags",
 )
-async def set_tags(
-    conversation_id: uuid.UUID, body: TagsRequest, principal: CurrentUser, session: Session
-) -> ConversationRead:
-    conversation = await conversation_service.set_tags(
-        session, principal, conversation_id, body.tag_ids
-    )
-    return await _read(session, principal, conversation)
+async def set_tags(body: TagsRequest, act: ConversationAction) -> ConversationRead:
+    return await act(conversation_service.set_tags, body.tag_ids)
 
 
 @router.get("/{conversation_id}/notes", response_model=list[NoteRead], summary="Internal notes")

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter
 
 from nexus.auth.dependencies import AdminUser, CurrentUser, Session
 from nexus.conversations.schemas import ConversationRead
@@ -16,72 +17,32 @@ from nexus.departments.schemas import (
     DepartmentUpdate,
 )
 from nexus.departments.service import department_service
-from nexus.kit.errors import ErrorResponse
+from nexus.kit.routes import ERROR_RESPONSES, ResourceRoutes, by_id
+from nexus.models import Department
 
-router = APIRouter(
-    prefix="/api/departments",
-    tags=["departments"],
-    responses={
-        401: {"model": ErrorResponse},
-        403: {"model": ErrorResponse},
-        404: {"model": ErrorResponse},
-        409: {"model": ErrorResponse},
-        422: {"model": ErrorResponse},
-    },
-)
+router = APIRouter(prefix="/api/departments", tags=["departments"], responses=ERROR_RESPONSES)
 
 
-@router.get("", response_model=list[DepartmentRead], summary="List the company's departments")
-async def list_departments(
+async def _departments(
     principal: CurrentUser, session: Session, is_active: bool | None = None
-) -> list[DepartmentRead]:
-    departments = await DepartmentRepository(session, principal.company_id).search(
-        is_active=is_active
-    )
-    return [DepartmentRead.model_validate(department) for department in departments]
+) -> Sequence[Department]:
+    return await DepartmentRepository(session, principal.company_id).search(is_active=is_active)
 
 
-@router.post(
-    "",
-    response_model=DepartmentRead,
-    status_code=status.HTTP_201_CREATED,
-    summary="Create a department (admin)",
+routes = ResourceRoutes(
+    router, name="department", plural="departments", read=DepartmentRead, editor=AdminUser
 )
-async def create_department(
-    body: DepartmentCreate, principal: AdminUser, session: Session
-) -> DepartmentRead:
-    department = await department_service.create(session, principal, body)
-    return DepartmentRead.model_validate(department)
-
-
-@router.get("/{department_id}", response_model=DepartmentRead, summary="One department")
-async def get_department(
-    department_id: uuid.UUID, principal: CurrentUser, session: Session
-) -> DepartmentRead:
-    department = await DepartmentRepository(session, principal.company_id).get_or_404(department_id)
-    return DepartmentRead.model_validate(department)
-
-
-@router.patch(
-    "/{department_id}", response_model=DepartmentRead, summary="Update a department (admin)"
+routes.add_list(_departments, summary="List the company's departments")
+routes.add_create(
+    DepartmentCreate, department_service.create, summary="Create a department (admin)"
 )
-async def update_department(
-    department_id: uuid.UUID, body: DepartmentUpdate, principal: AdminUser, session: Session
-) -> DepartmentRead:
-    department = await department_service.update(session, principal, department_id, body)
-    return DepartmentRead.model_validate(department)
-
-
-@router.delete(
-    "/{department_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    summary="Delete a department without conversations (admin)",
+routes.add_get(by_id(DepartmentRepository), summary="One department")
+routes.add_update(
+    DepartmentUpdate, department_service.update, summary="Update a department (admin)"
 )
-async def delete_department(
-    department_id: uuid.UUID, principal: AdminUser, session: Session
-) -> Response:
-    await department_service.delete(session, principal, department_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+routes.add_delete(
+    department_service.delete, summary="Delete a department without conversations (admin)"
+)
 
 
 @router.get(

@@ -56,6 +56,14 @@ def parse_cursor_uuid(value: Any, *, field: str = "cursor") -> uuid.UUID:
         raise ValidationFailed.field(field, "Invalid cursor.") from exc
 
 
+def decode_time_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    """The ``(created_at, id)``-style position a page ends at, from ``encode_cursor(at, id)``."""
+    if not cursor:
+        return None
+    at, id = decode_cursor(cursor, size=2)
+    return parse_cursor_datetime(at), parse_cursor_uuid(id)
+
+
 def page_of(rows: Sequence[T], limit: int, cursor_of: Any) -> tuple[list[T], str | None]:
     """Split ``limit + 1`` fetched rows into a page and the cursor of the next one."""
     items = list(rows[:limit])

@@ -3,12 +3,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, or_, select
 
 from nexus.kit.repository import TenantRepository
 from nexus.kit.search import message_match
-from nexus.models import Conversation, Message, MessageDirection
+from nexus.models import Contact, Conversation, Message, MessageDirection
+
+S = TypeVar("S", bound=Select[Any])
 
 
 class MessageRepository(TenantRepository[Message]):
@@ -25,12 +28,9 @@ class MessageRepository(TenantRepository[Message]):
         """Newest first, for infinite scroll back through a conversation (or a contact's
         whole history across conversations)."""
         statement = self.base_statement().where(Message.conversation_id.in_(conversation_ids))
-        if before is not None:
-            at, id = before
-            statement = statement.where(
-                or_(Message.created_at < at, and_(Message.created_at == at, Message.id < id))
-            )
-        statement = statement.order_by(Message.created_at.desc(), Message.id.desc())
+        statement = _older_than(statement, before).order_by(
+            Message.created_at.desc(), Message.id.desc()
+        )
         return await self.all(statement.limit(limit + 1))
 
     async def search(
@@ -40,16 +40,30 @@ class MessageRepository(TenantRepository[Message]):
         *,
         conversation_id: uuid.UUID | None,
         limit: int,
-    ) -> Sequence[Message]:
-        """Messages matching ``query`` in conversations of the ``visible`` statement."""
-        statement = self.base_statement().where(
-            message_match(self.session, query),
-            Message.conversation_id.in_(visible.with_only_columns(Conversation.id)),
+        before: tuple[datetime, uuid.UUID] | None,
+    ) -> list[tuple[Message, Contact]]:
+        """Messages matching ``query`` in conversations of the ``visible`` statement, newest
+        first, each with its conversation's contact; ``limit + 1`` rows (cursor pages)."""
+        statement = (
+            self.base_statement()
+            .add_columns(Contact)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .join(
+                Contact,
+                and_(Contact.id == Conversation.contact_id, Contact.company_id == self.company_id),
+            )
+            .where(
+                message_match(self.session, query),
+                Message.conversation_id.in_(visible.with_only_columns(Conversation.id)),
+            )
         )
         if conversation_id is not None:
             statement = statement.where(Message.conversation_id == conversation_id)
-        statement = statement.order_by(Message.created_at.desc(), Message.id.desc())
-        return await self.all(statement.limit(limit))
+        statement = _older_than(statement, before).order_by(
+            Message.created_at.desc(), Message.id.desc()
+        )
+        rows = await self.session.execute(statement.limit(limit + 1))
+        return [(message, contact) for message, contact in rows]
 
     async def by_idempotency_key(self, conversation_id: uuid.UUID, key: str) -> Message | None:
         return await self.one_or_none(
@@ -75,3 +89,13 @@ class MessageRepository(TenantRepository[Message]):
             .limit(limit)
         )
         return [provider_id for provider_id in rows.scalars() if provider_id][::-1]
+
+
+def _older_than(statement: S, before: tuple[datetime, uuid.UUID] | None) -> S:
+    """Keyset condition: the rows after ``before`` in newest-first order."""
+    if before is None:
+        return statement
+    at, id = before
+    return statement.where(
+        or_(Message.created_at < at, and_(Message.created_at == at, Message.id < id))
+    )

@@ -9,17 +9,18 @@ from fastapi.responses import FileResponse
 
 from nexus.auth.dependencies import CurrentUser, Session
 from nexus.channels.mediatypes import base_mime
+from nexus.conversations.schemas import ContactSummary
 from nexus.kit.errors import ErrorResponse, ValidationFailed
-from nexus.kit.pagination import (
-    Page,
-    decode_cursor,
-    encode_cursor,
-    page_of,
-    parse_cursor_datetime,
-    parse_cursor_uuid,
-)
+from nexus.kit.pagination import Page, decode_time_cursor, encode_cursor, page_of
 from nexus.kit.storage import LocalStorage
-from nexus.messages.schemas import MessageRead, SendMedia, SendTemplate, SendText, Upload
+from nexus.messages.schemas import (
+    MessageRead,
+    MessageSearchHit,
+    SendMedia,
+    SendTemplate,
+    SendText,
+    Upload,
+)
 from nexus.messages.service import message_service
 
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -72,12 +73,8 @@ async def list_messages(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: str | None = None,
 ) -> Page[MessageRead]:
-    before = None
-    if cursor:
-        at, id = decode_cursor(cursor, size=2)
-        before = (parse_cursor_datetime(at), parse_cursor_uuid(id))
     rows = await message_service.history(
-        session, principal, conversation_id, limit=limit, before=before
+        session, principal, conversation_id, limit=limit, before=decode_time_cursor(cursor)
     )
     items, next_cursor = page_of(rows, limit, lambda m: encode_cursor(m.created_at, m.id))
     return Page(items=[MessageRead.model_validate(m) for m in items], next_cursor=next_cursor)
@@ -143,8 +140,9 @@ async def send_template(
 
 @router.get(
     "/api/messages/search",
-    response_model=Page[MessageRead],
-    summary="Messages containing every word of q, in the conversations the user may see",
+    response_model=Page[MessageSearchHit],
+    summary="Messages containing every word of q (as word prefixes) in the conversations the "
+    "user may see, newest first (cursor pagination)",
 )
 async def search_messages(
     principal: CurrentUser,
@@ -152,11 +150,29 @@ async def search_messages(
     q: Annotated[str, Query(min_length=1, max_length=200)],
     conversation_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-) -> Page[MessageRead]:
+    cursor: str | None = None,
+) -> Page[MessageSearchHit]:
     rows = await message_service.search(
-        session, principal, q, conversation_id=conversation_id, limit=limit
+        session,
+        principal,
+        q,
+        conversation_id=conversation_id,
+        limit=limit,
+        before=decode_time_cursor(cursor),
     )
-    return Page(items=[MessageRead.model_validate(m) for m in rows])
+    items, next_cursor = page_of(
+        rows, limit, lambda row: encode_cursor(row[0].created_at, row[0].id)
+    )
+    return Page(
+        items=[
+            MessageSearchHit(
+                message=MessageRead.model_validate(message),
+                contact=ContactSummary.model_validate(contact),
+            )
+            for message, contact in items
+        ],
+        next_cursor=next_cursor,
+    )
 
 
 @router.get(

@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import UploadFile
-from pydantic import Field
+from pydantic import BaseModel, Field
 
+from nexus.conversations.schemas import ContactSummary
 from nexus.kit.schemas import ReadModel, StrictBody
 from nexus.models import MessageDirection, MessageStatus, MessageType
 
@@ -32,6 +33,13 @@ class MessageRead(ReadModel):
     sent_at: datetime | None
     delivered_at: datetime | None
     read_at: datetime | None
+
+
+class MessageSearchHit(BaseModel):
+    """A message that matched a search, with the customer of its conversation."""
+
+    message: MessageRead
+    contact: ContactSummary
 
 
 class SendText(StrictBody):

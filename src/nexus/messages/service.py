@@ -4,7 +4,7 @@ history of a conversation."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,7 @@ from nexus.messages.schemas import SendTemplate, Upload
 from nexus.models import (
     ChannelKind,
     Connection,
+    Contact,
     Conversation,
     Message,
     MessageDirection,
@@ -234,13 +235,14 @@ class MessageService:
         *,
         conversation_id: uuid.UUID | None,
         limit: int,
-    ) -> list[Message]:
+        before: tuple[datetime, uuid.UUID] | None,
+    ) -> list[tuple[Message, Contact]]:
+        """Matching messages of the conversations the user may see, with their customers."""
         viewer = await conversation_service.viewer(session, principal)
         visible = ConversationRepository(session, principal.company_id).visible_statement(viewer)
-        rows = await MessageRepository(session, principal.company_id).search(
-            query, visible, conversation_id=conversation_id, limit=limit
+        return await MessageRepository(session, principal.company_id).search(
+            query, visible, conversation_id=conversation_id, limit=limit, before=before
         )
-        return list(rows)
 
     async def visible_message(
         self, session: AsyncSession, principal: Principal, message_id: uuid.UUID

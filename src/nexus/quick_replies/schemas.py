@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from nexus.kit.schemas import PatchBody, ReadModel, StrictBody
 
@@ -19,7 +20,21 @@ Shortcut = Annotated[
     BeforeValidator(_without_slash),
     Field(pattern=r"^[a-z0-9_-]{1,40}$", examples=["bom-dia"]),
 ]
-Content = Annotated[str, Field(min_length=1, max_length=4096)]
+# What the composer fills in when an agent picks a reply (web/src/features/inbox/Composer.tsx,
+# fillQuickReply): the agent's and the customer's names, as in the bot's texts.
+QUICK_REPLY_PLACEHOLDERS = frozenset({"agent", "customer"})
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _known_placeholders(text: str) -> str:
+    if unknown := sorted(set(_PLACEHOLDER.findall(text)) - QUICK_REPLY_PLACEHOLDERS):
+        allowed = ", ".join(f"{{{name}}}" for name in sorted(QUICK_REPLY_PLACEHOLDERS))
+        given = ", ".join(f"{{{name}}}" for name in unknown)
+        raise ValueError(f"unknown placeholder {given}; use {allowed}")
+    return text
+
+
+Content = Annotated[str, Field(min_length=1, max_length=4096), AfterValidator(_known_placeholders)]
 
 
 class QuickReplyCreate(StrictBody):

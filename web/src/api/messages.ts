@@ -6,14 +6,18 @@ import {
   messagesListMessages,
   messagesReadMessageMedia,
   messagesResendMessage,
+  messagesSearchMessages,
   messagesSendMedia,
   messagesSendMessage,
+  messagesSendTemplate,
   type MessageRead,
+  type MessageSearchHit,
   type PageMessageRead,
+  type SendTemplate,
 } from '@/client';
 import { conversationKeys } from './conversations';
 
-export type { MessageRead };
+export type { MessageRead, MessageSearchHit };
 export type MessagesData = InfiniteData<PageMessageRead, string | undefined>;
 
 const PAGE_SIZE = 50;
@@ -44,6 +48,25 @@ export function useMessages(conversationId: string) {
   return { ...query, items };
 }
 
+/** Shorter queries would match most words of most messages. */
+export const MIN_SEARCH_LENGTH = 2;
+const SEARCH_PAGE_SIZE = 20;
+
+/** Full-text search of the messages of every conversation the user may see, newest first,
+ *  page by page (cursor). Idle while the query is shorter than MIN_SEARCH_LENGTH. */
+export function useMessageSearch(query: string) {
+  const result = useInfiniteQuery({
+    queryKey: ['messages', 'search', query],
+    queryFn: async ({ pageParam, signal }) =>
+      (await messagesSearchMessages({ query: { q: query, limit: SEARCH_PAGE_SIZE, cursor: pageParam }, signal })).data,
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+    enabled: query.length >= MIN_SEARCH_LENGTH,
+  });
+  const items: MessageSearchHit[] = result.data?.pages.flatMap((page) => page.items) ?? [];
+  return { ...result, items };
+}
+
 /** Put a message in its conversation's history (newest first), replacing one with the same id. */
 export function upsertMessage(data: MessagesData | undefined, message: MessageRead): MessagesData | undefined {
   if (!data) return data;
@@ -60,8 +83,17 @@ export function upsertMessage(data: MessagesData | undefined, message: MessageRe
   return { ...data, pages };
 }
 
-export function useSendText(conversationId: string) {
+/** Puts a message the server accepted into its conversation's history at once. */
+function useAddToHistory(conversationId: string) {
   const queryClient = useQueryClient();
+  return (message: MessageRead) =>
+    queryClient.setQueryData<MessagesData>(conversationKeys.messages(conversationId), (data) =>
+      upsertMessage(data, message),
+    );
+}
+
+export function useSendText(conversationId: string) {
+  const addToHistory = useAddToHistory(conversationId);
   return useMutation({
     mutationFn: async ({ content, replyToId }: { content: string; replyToId?: string }) =>
       (
@@ -75,27 +107,35 @@ export function useSendText(conversationId: string) {
           },
         })
       ).data,
-    onSuccess: (message) =>
-      queryClient.setQueryData<MessagesData>(conversationKeys.messages(conversationId), (data) =>
-        upsertMessage(data, message),
-      ),
+    onSuccess: addToHistory,
+  });
+}
+
+/** An approved template (Cloud API), the only message allowed outside the 24-hour window. */
+export function useSendTemplate(conversationId: string) {
+  const addToHistory = useAddToHistory(conversationId);
+  return useMutation({
+    mutationFn: async (template: Omit<SendTemplate, 'conversation_id' | 'idempotency_key'>) =>
+      (
+        await messagesSendTemplate({
+          body: { ...template, conversation_id: conversationId, idempotency_key: crypto.randomUUID() },
+        })
+      ).data,
+    onSuccess: addToHistory,
   });
 }
 
 export function useResend(conversationId: string) {
-  const queryClient = useQueryClient();
+  const addToHistory = useAddToHistory(conversationId);
   return useMutation({
     mutationFn: async (messageId: string) =>
       (await messagesResendMessage({ path: { message_id: messageId } })).data,
-    onSuccess: (message) =>
-      queryClient.setQueryData<MessagesData>(conversationKeys.messages(conversationId), (data) =>
-        upsertMessage(data, message),
-      ),
+    onSuccess: addToHistory,
   });
 }
 
 export function useSendMedia(conversationId: string) {
-  const queryClient = useQueryClient();
+  const addToHistory = useAddToHistory(conversationId);
   return useMutation({
     mutationFn: async ({ file, caption }: { file: File; caption?: string }) =>
       (
@@ -108,10 +148,7 @@ export function useSendMedia(conversationId: string) {
           },
         })
       ).data,
-    onSuccess: (message) =>
-      queryClient.setQueryData<MessagesData>(conversationKeys.messages(conversationId), (data) =>
-        upsertMessage(data, message),
-      ),
+    onSuccess: addToHistory,
   });
 }
 

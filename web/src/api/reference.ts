@@ -6,6 +6,7 @@ import {
   quickRepliesListQuickReplies,
   settingsGetSettings,
   tagsListTags,
+  templatesListTemplates,
 } from '@/client';
 
 const RARELY = 5 * 60_000;
@@ -22,6 +23,17 @@ export function useConnections() {
   return useQuery({
     queryKey: ['connections', 'list'],
     queryFn: async ({ signal }) => (await connectionsListConnections({ signal })).data,
+    staleTime: RARELY,
+  });
+}
+
+/** A Cloud API number's approved templates, read from Meta when first needed. */
+export function useTemplates(connectionId: string | null, enabled = true) {
+  return useQuery({
+    queryKey: ['templates', connectionId],
+    queryFn: async ({ signal }) =>
+      (await templatesListTemplates({ query: { connection_id: connectionId! }, signal })).data,
+    enabled: enabled && Boolean(connectionId),
     staleTime: RARELY,
   });
 }

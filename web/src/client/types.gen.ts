@@ -1265,6 +1265,16 @@ export type MessageRead = {
 };
 
 /**
+ * MessageSearchHit
+ *
+ * A message that matched a search, with the customer of its conversation.
+ */
+export type MessageSearchHit = {
+    contact: ContactSummary;
+    message: MessageRead;
+};
+
+/**
  * MessageStatus
  *
  * Ordered: a status only ever moves to a higher rank (``failed`` is terminal).
@@ -1362,6 +1372,20 @@ export type PageMessageRead = {
      * Items
      */
     items: Array<MessageRead>;
+    /**
+     * Next Cursor
+     */
+    next_cursor?: string | null;
+};
+
+/**
+ * Page[MessageSearchHit]
+ */
+export type PageMessageSearchHit = {
+    /**
+     * Items
+     */
+    items: Array<MessageSearchHit>;
     /**
      * Next Cursor
      */
@@ -1775,6 +1799,50 @@ export type TagsRequest = {
      * Tag Ids
      */
     tag_ids: Array<string>;
+};
+
+/**
+ * TemplateRead
+ *
+ * An approved template of a Cloud API number, as the agent fills it in (K4, M7).
+ */
+export type TemplateRead = {
+    /**
+     * Body
+     */
+    body: string;
+    /**
+     * Category
+     */
+    category: string | null;
+    /**
+     * Footer
+     */
+    footer: string | null;
+    /**
+     * Header
+     */
+    header: string | null;
+    /**
+     * Language
+     */
+    language: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Named Parameters
+     */
+    named_parameters: boolean;
+    /**
+     * Parameters
+     */
+    parameters: Array<string>;
+    /**
+     * Supported
+     */
+    supported: boolean;
 };
 
 /**
@@ -4409,6 +4477,10 @@ export type MessagesSearchMessagesData = {
          * Limit
          */
         limit?: number;
+        /**
+         * Cursor
+         */
+        cursor?: string | null;
     };
     url: '/api/messages/search';
 };
@@ -4442,7 +4514,7 @@ export type MessagesSearchMessagesResponses = {
     /**
      * Successful Response
      */
-    200: PageMessageRead;
+    200: PageMessageSearchHit;
 };
 
 export type MessagesSearchMessagesResponse = MessagesSearchMessagesResponses[keyof MessagesSearchMessagesResponses];
@@ -5294,6 +5366,58 @@ export type TagsUpdateTagResponses = {
 };
 
 export type TagsUpdateTagResponse = TagsUpdateTagResponses[keyof TagsUpdateTagResponses];
+
+export type TemplatesListTemplatesData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * Connection Id
+         */
+        connection_id: string;
+    };
+    url: '/api/templates';
+};
+
+export type TemplatesListTemplatesErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Forbidden
+     */
+    403: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Conflict
+     */
+    409: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * The provider refused or failed
+     */
+    502: ErrorResponse;
+};
+
+export type TemplatesListTemplatesError = TemplatesListTemplatesErrors[keyof TemplatesListTemplatesErrors];
+
+export type TemplatesListTemplatesResponses = {
+    /**
+     * Response Templates-List Templates
+     *
+     * Successful Response
+     */
+    200: Array<TemplateRead>;
+};
+
+export type TemplatesListTemplatesResponse = TemplatesListTemplatesResponses[keyof TemplatesListTemplatesResponses];
 
 export type UsersListUsersData = {
     body?: never;

@@ -77,7 +77,9 @@ export function Toaster() {
           </ToastPrimitive.Close>
         </ToastPrimitive.Root>
       ))}
-      <ToastPrimitive.Viewport className="fixed right-0 bottom-0 z-[100] flex max-h-screen w-full flex-col gap-2 p-4 outline-none sm:max-w-sm" />
+      {/* Top right, under the app's header: at the bottom a toast would cover the chat's
+          composer (on phones the whole width of it). */}
+      <ToastPrimitive.Viewport className="fixed top-14 right-0 z-[100] flex max-h-[calc(100dvh-3.5rem)] w-full flex-col gap-2 p-3 outline-none sm:max-w-sm sm:p-4" />
     </ToastPrimitive.Provider>
   );
 }

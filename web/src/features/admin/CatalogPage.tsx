@@ -7,20 +7,12 @@ import { useDepartments } from '@/api/departments';
 import { errorMessage, fieldMessages, toastError } from '@/api/errorMessages';
 import { ConfirmDialog } from '@/components/ConfirmDialog';
 import { EmptyState } from '@/components/EmptyState';
+import { FormDialog } from '@/components/FormDialog';
+import { SelectField } from '@/components/SelectField';
 import { Spinner } from '@/components/Spinner';
 import { Button } from '@/components/ui/button';
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from '@/components/ui/dialog';
 import { Field } from '@/components/ui/field';
 import { Input, Textarea } from '@/components/ui/input';
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select';
 import { Switch } from '@/components/ui/switch';
 import { toast } from '@/components/ui/toast';
 import { cn } from '@/lib/utils';
@@ -150,7 +142,6 @@ function CatalogFormDialog<K extends CatalogKind>({
   const { create, update } = useCatalogMutations(config.kind);
   const departments = useDepartments();
   const pending = create.isPending || update.isPending;
-  const formId = `catalog-form-${config.kind}`;
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
@@ -191,6 +182,23 @@ function CatalogFormDialog<K extends CatalogKind>({
       );
     }
     const text = typeof value === 'string' ? value : '';
+    if (field.kind === 'department') {
+      const options = [
+        { value: ALL, label: t('admin.catalog.allDepartments') },
+        ...(departments.data ?? []).map((department) => ({ value: department.id, label: department.name })),
+      ];
+      return (
+        <SelectField
+          key={field.name}
+          label={label}
+          error={errors[field.name]}
+          triggerClassName="min-w-0"
+          value={text || ALL}
+          options={options}
+          onValueChange={(next) => set(next === ALL ? '' : next)}
+        />
+      );
+    }
     const wide = field.kind === 'textarea';
     return (
       <Field key={field.name} label={label} error={errors[field.name]} className={cn(wide && 'sm:col-span-2')}>
@@ -215,22 +223,6 @@ function CatalogFormDialog<K extends CatalogKind>({
                   <Input {...props} value={text} placeholder="#64748b" onChange={(event) => set(event.target.value)} />
                 </div>
               );
-            case 'department':
-              return (
-                <Select value={text || ALL} onValueChange={(next) => set(next === ALL ? '' : next)}>
-                  <SelectTrigger {...props} className="min-w-0">
-                    <SelectValue />
-                  </SelectTrigger>
-                  <SelectContent>
-                    <SelectItem value={ALL}>{t('admin.catalog.allDepartments')}</SelectItem>
-                    {(departments.data ?? []).map((department) => (
-                      <SelectItem key={department.id} value={department.id}>
-                        {department.name}
-                      </SelectItem>
-                    ))}
-                  </SelectContent>
-                </Select>
-              );
             default:
               return <Input {...props} value={text} placeholder={field.placeholder} onChange={(event) => set(event.target.value)} />;
           }
@@ -240,31 +232,18 @@ function CatalogFormDialog<K extends CatalogKind>({
   }
 
   return (
-    <Dialog open onOpenChange={(open) => (open ? undefined : onClose())}>
-      <DialogContent className="max-w-lg">
-        <DialogHeader>
-          <DialogTitle>{item ? config.texts.editTitle : config.texts.createTitle}</DialogTitle>
-          <DialogDescription>{config.texts.formDescription}</DialogDescription>
-        </DialogHeader>
-        {formError ? (
-          <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
-            {formError}
-          </p>
-        ) : null}
-        <form id={formId} className="grid gap-4 sm:grid-cols-2" onSubmit={onSubmit} noValidate>
-          {config.fields.map(control)}
-        </form>
-        <DialogFooter>
-          <DialogClose asChild>
-            <Button variant="outline">{t('common.cancel')}</Button>
-          </DialogClose>
-          <Button type="submit" form={formId} disabled={pending}>
-            {pending ? <Spinner /> : null}
-            {item ? t('common.save') : t('admin.catalog.create')}
-          </Button>
-        </DialogFooter>
-      </DialogContent>
-    </Dialog>
+    <FormDialog
+      title={item ? config.texts.editTitle : config.texts.createTitle}
+      description={config.texts.formDescription}
+      className="max-w-lg"
+      formError={formError}
+      pending={pending}
+      submitLabel={item ? t('common.save') : t('admin.catalog.create')}
+      onSubmit={onSubmit}
+      onClose={onClose}
+    >
+      {config.fields.map(control)}
+    </FormDialog>
   );
 }
 

@@ -3,20 +3,10 @@ import { useTranslation } from 'react-i18next';
 import type { ChannelKind, ConnectionAdminRead } from '@/client';
 import { useCreateConnection, useUpdateConnection } from '@/api/connections';
 import { errorMessage } from '@/api/errorMessages';
-import { Spinner } from '@/components/Spinner';
-import { Button } from '@/components/ui/button';
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from '@/components/ui/dialog';
+import { FormDialog } from '@/components/FormDialog';
+import { SelectField } from '@/components/SelectField';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select';
 import { Switch } from '@/components/ui/switch';
 import { toast } from '@/components/ui/toast';
 import {
@@ -94,90 +84,63 @@ export function ConnectionFormDialog({
   }
 
   return (
-    <Dialog open onOpenChange={(open) => (open ? undefined : onClose())}>
-      <DialogContent className="max-w-xl">
-        <DialogHeader>
-          <DialogTitle>{editing ? t('admin.connections.editTitle') : t('admin.connections.createTitle')}</DialogTitle>
-          <DialogDescription>{t(`admin.connections.channelHint.${channel}`)}</DialogDescription>
-        </DialogHeader>
-        {formError ? (
-          <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
-            {formError}
-          </p>
-        ) : null}
-        <form id="connection-form" className="grid gap-4 sm:grid-cols-2" onSubmit={onSubmit} noValidate>
-          <Field label={t('admin.connections.name')} error={errors.name}>
-            <Input value={name} onChange={(event) => setName(event.target.value)} placeholder={t('admin.connections.namePlaceholder')} />
-          </Field>
+    <FormDialog
+      title={editing ? t('admin.connections.editTitle') : t('admin.connections.createTitle')}
+      description={t(`admin.connections.channelHint.${channel}`)}
+      className="max-w-xl"
+      formError={formError}
+      pending={pending}
+      submitLabel={editing ? t('common.save') : t('admin.connections.create')}
+      onSubmit={onSubmit}
+      onClose={onClose}
+    >
+      <Field label={t('admin.connections.name')} error={errors.name}>
+        <Input value={name} onChange={(event) => setName(event.target.value)} placeholder={t('admin.connections.namePlaceholder')} />
+      </Field>
+      <SelectField
+        label={t('admin.connections.channel')}
+        hint={editing ? t('admin.connections.channelFixed') : undefined}
+        triggerClassName="min-w-0"
+        value={channel}
+        options={CHANNELS.map((kind) => ({ value: kind, label: t(`admin.connections.channels.${kind}`) }))}
+        disabled={editing}
+        onValueChange={(next) => {
+          setChannel(next);
+          setErrors({});
+        }}
+      />
+      {PROVIDER_FIELDS[channel].map((field) => {
+        const path = fieldPath(field);
+        const stored = field.secret && storedSecrets.includes(field.key);
+        return (
           <Field
-            label={t('admin.connections.channel')}
-            hint={editing ? t('admin.connections.channelFixed') : undefined}
+            key={path}
+            label={`${t(`admin.connections.fields.${field.key}`)}${field.required ? '' : ` ${t('admin.connections.optional')}`}`}
+            error={errors[path]}
+            hint={stored ? t('admin.connections.secretStored') : field.secret ? t('admin.connections.secretHint') : undefined}
           >
-            {(control) => (
-              <Select
-                value={channel}
-                disabled={editing}
-                onValueChange={(next) => {
-                  setChannel(next as ChannelKind);
-                  setErrors({});
-                }}
-              >
-                <SelectTrigger {...control} className="min-w-0">
-                  <SelectValue />
-                </SelectTrigger>
-                <SelectContent>
-                  {CHANNELS.map((kind) => (
-                    <SelectItem key={kind} value={kind}>
-                      {t(`admin.connections.channels.${kind}`)}
-                    </SelectItem>
-                  ))}
-                </SelectContent>
-              </Select>
-            )}
+            <Input
+              type={field.secret ? 'password' : 'text'}
+              autoComplete={field.secret ? 'new-password' : 'off'}
+              spellCheck={false}
+              value={values[path] ?? ''}
+              placeholder={stored ? '••••••••' : field.placeholder}
+              onChange={(event) => {
+                setValues((current) => ({ ...current, [path]: event.target.value }));
+                // The field is being fixed: its old message would only mislead.
+                setErrors(({ [path]: _fixed, ...others }) => others);
+              }}
+            />
           </Field>
-          {PROVIDER_FIELDS[channel].map((field) => {
-            const path = fieldPath(field);
-            const stored = field.secret && storedSecrets.includes(field.key);
-            return (
-              <Field
-                key={path}
-                label={`${t(`admin.connections.fields.${field.key}`)}${field.required ? '' : ` ${t('admin.connections.optional')}`}`}
-                error={errors[path]}
-                hint={stored ? t('admin.connections.secretStored') : field.secret ? t('admin.connections.secretHint') : undefined}
-              >
-                <Input
-                  type={field.secret ? 'password' : 'text'}
-                  autoComplete={field.secret ? 'new-password' : 'off'}
-                  spellCheck={false}
-                  value={values[path] ?? ''}
-                  placeholder={stored ? '••••••••' : field.placeholder}
-                  onChange={(event) => {
-                    setValues((current) => ({ ...current, [path]: event.target.value }));
-                    // The field is being fixed: its old message would only mislead.
-                    setErrors(({ [path]: _fixed, ...others }) => others);
-                  }}
-                />
-              </Field>
-            );
-          })}
-          <Field label={`${t('admin.connections.phone')} ${t('admin.connections.optional')}`} error={errors.phone_number}>
-            <Input type="tel" value={phone} onChange={(event) => setPhone(event.target.value)} placeholder="+55 11 99999-0000" />
-          </Field>
-          <label className="flex items-center justify-between gap-3 self-end text-sm sm:h-9">
-            <span>{t('admin.connections.isDefault')}</span>
-            <Switch checked={isDefault} onCheckedChange={setIsDefault} aria-label={t('admin.connections.isDefault')} />
-          </label>
-        </form>
-        <DialogFooter>
-          <DialogClose asChild>
-            <Button variant="outline">{t('common.cancel')}</Button>
-          </DialogClose>
-          <Button type="submit" form="connection-form" disabled={pending}>
-            {pending ? <Spinner /> : null}
-            {editing ? t('common.save') : t('admin.connections.create')}
-          </Button>
-        </DialogFooter>
-      </DialogContent>
-    </Dialog>
+        );
+      })}
+      <Field label={`${t('admin.connections.phone')} ${t('admin.connections.optional')}`} error={errors.phone_number}>
+        <Input type="tel" value={phone} onChange={(event) => setPhone(event.target.value)} placeholder="+55 11 99999-0000" />
+      </Field>
+      <label className="flex items-center justify-between gap-3 self-end text-sm sm:h-9">
+        <span>{t('admin.connections.isDefault')}</span>
+        <Switch checked={isDefault} onCheckedChange={setIsDefault} aria-label={t('admin.connections.isDefault')} />
+      </label>
+    </FormDialog>
   );
 }

@@ -3,20 +3,10 @@ import { useTranslation } from 'react-i18next';
 import type { DepartmentRead, RoutingRule } from '@/client';
 import { useCreateDepartment, useUpdateDepartment } from '@/api/departments';
 import { errorMessage, fieldMessages } from '@/api/errorMessages';
-import { Spinner } from '@/components/Spinner';
-import { Button } from '@/components/ui/button';
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from '@/components/ui/dialog';
+import { FormDialog } from '@/components/FormDialog';
+import { SelectField } from '@/components/SelectField';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select';
 import { Switch } from '@/components/ui/switch';
 import { toast } from '@/components/ui/toast';
 import { BusinessHoursEditor, fromApi, toApi, type WeeklyHours } from './BusinessHoursEditor';
@@ -55,6 +45,18 @@ function initialState(department: DepartmentRead | null, nextPosition: number): 
     timezone: hours.timezone,
     days: hours.days,
   };
+}
+
+/** The slug the server makes from a name when none is given (`slugify` in companies/service.py):
+ *  accents dropped, lower case, every other run of characters a hyphen. */
+export function slugFromName(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/\P{ASCII}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
 }
 
 function intIn(value: string, min: number, max: number): boolean {
@@ -131,104 +133,83 @@ export function DepartmentFormDialog({
   }
 
   return (
-    <Dialog open onOpenChange={(open) => (open ? undefined : onClose())}>
-      <DialogContent className="max-w-2xl">
-        <DialogHeader>
-          <DialogTitle>{editing ? t('departments.editTitle') : t('departments.createTitle')}</DialogTitle>
-          <DialogDescription>{t('departments.formDescription')}</DialogDescription>
-        </DialogHeader>
-        {formError ? (
-          <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
-            {formError}
-          </p>
-        ) : null}
-        <form id="department-form" className="grid gap-4 sm:grid-cols-2" onSubmit={onSubmit} noValidate>
-          <Field label={t('departments.name')} error={errors.name}>
-            <Input value={form.name} onChange={(event) => set('name', event.target.value)} />
-          </Field>
-          <Field label={t('departments.slug')} error={errors.slug} hint={t('departments.slugHint')}>
-            <Input
-              value={form.slug}
-              onChange={(event) => set('slug', event.target.value.toLowerCase())}
-              placeholder="suporte"
+    <FormDialog
+      title={editing ? t('departments.editTitle') : t('departments.createTitle')}
+      description={t('departments.formDescription')}
+      className="max-w-2xl"
+      formError={formError}
+      pending={pending}
+      submitLabel={editing ? t('common.save') : t('departments.create')}
+      onSubmit={onSubmit}
+      onClose={onClose}
+    >
+      <Field label={t('departments.name')} error={errors.name}>
+        <Input value={form.name} onChange={(event) => set('name', event.target.value)} />
+      </Field>
+      <Field label={t('departments.slug')} error={errors.slug} hint={t('departments.slugHint')}>
+        <Input
+          value={form.slug}
+          onChange={(event) => set('slug', event.target.value.toLowerCase())}
+          // Left empty, a new department's slug is made from its name; an edited one keeps its own.
+          placeholder={editing ? department.slug : slugFromName(form.name)}
+        />
+      </Field>
+      <Field label={t('departments.color')} error={errors.color}>
+        {(control) => (
+          <div className="flex gap-2">
+            <input
+              type="color"
+              value={HEX.test(form.color) ? form.color : '#000000'}
+              onChange={(event) => set('color', event.target.value)}
+              className="h-9 w-12 cursor-pointer rounded-md border border-input bg-card p-1"
+              aria-label={t('departments.colorPicker')}
             />
-          </Field>
-          <Field label={t('departments.color')} error={errors.color}>
-            {(control) => (
-              <div className="flex gap-2">
-                <input
-                  type="color"
-                  value={HEX.test(form.color) ? form.color : '#000000'}
-                  onChange={(event) => set('color', event.target.value)}
-                  className="h-9 w-12 cursor-pointer rounded-md border border-input bg-card p-1"
-                  aria-label={t('departments.colorPicker')}
-                />
-                <Input {...control} value={form.color} onChange={(event) => set('color', event.target.value)} />
-              </div>
-            )}
-          </Field>
-          <Field label={t('departments.routingRule')} error={errors.routing_rule}>
-            {(control) => (
-              <Select value={form.rule} onValueChange={(value) => set('rule', value as RoutingRule)}>
-                <SelectTrigger {...control}>
-                  <SelectValue />
-                </SelectTrigger>
-                <SelectContent>
-                  {ROUTING_RULES.map((rule) => (
-                    <SelectItem key={rule} value={rule}>
-                      {t(`routing.${rule}`)}
-                    </SelectItem>
-                  ))}
-                </SelectContent>
-              </Select>
-            )}
-          </Field>
-          <Field
-            label={t('departments.responseTimeout')}
-            error={errors.response_timeout_minutes}
-            hint={t('departments.responseTimeoutHint')}
-          >
-            <Input type="number" inputMode="numeric" min={1} max={1440} value={form.timeout} onChange={(event) => set('timeout', event.target.value)} />
-          </Field>
-          <Field label={t('departments.maxAgents')} error={errors.max_agents}>
-            <Input type="number" inputMode="numeric" min={1} max={1000} value={form.maxAgents} onChange={(event) => set('maxAgents', event.target.value)} />
-          </Field>
-          <Field label={t('departments.position')} error={errors.position} hint={t('departments.positionHint')}>
-            <Input type="number" inputMode="numeric" min={0} value={form.position} onChange={(event) => set('position', event.target.value)} />
-          </Field>
-          <div className="grid content-start gap-3 pt-6">
-            <label className="flex items-center justify-between gap-3 text-sm">
-              <span>
-                {t('departments.isRoot')}
-                <span className="block text-xs text-muted-foreground">{t('departments.isRootHint')}</span>
-              </span>
-              <Switch checked={form.isRoot} onCheckedChange={(on) => set('isRoot', on)} aria-label={t('departments.isRoot')} />
-            </label>
-            <label className="flex items-center justify-between gap-3 text-sm">
-              <span>{t('departments.isActive')}</span>
-              <Switch checked={form.isActive} onCheckedChange={(on) => set('isActive', on)} aria-label={t('departments.isActive')} />
-            </label>
+            <Input {...control} value={form.color} onChange={(event) => set('color', event.target.value)} />
           </div>
-          <div className="sm:col-span-2">
-            <BusinessHoursEditor
-              enabled={form.hoursEnabled}
-              timezone={form.timezone}
-              days={form.days}
-              error={errors.business_hours}
-              onChange={(next) => setForm((current) => ({ ...current, hoursEnabled: next.enabled, timezone: next.timezone, days: next.days }))}
-            />
-          </div>
-        </form>
-        <DialogFooter>
-          <DialogClose asChild>
-            <Button variant="outline">{t('common.cancel')}</Button>
-          </DialogClose>
-          <Button type="submit" form="department-form" disabled={pending}>
-            {pending ? <Spinner /> : null}
-            {editing ? t('common.save') : t('departments.create')}
-          </Button>
-        </DialogFooter>
-      </DialogContent>
-    </Dialog>
+        )}
+      </Field>
+      <SelectField
+        label={t('departments.routingRule')}
+        error={errors.routing_rule}
+        value={form.rule}
+        options={ROUTING_RULES.map((rule) => ({ value: rule, label: t(`routing.${rule}`) }))}
+        onValueChange={(rule) => set('rule', rule)}
+      />
+      <Field
+        label={t('departments.responseTimeout')}
+        error={errors.response_timeout_minutes}
+        hint={t('departments.responseTimeoutHint')}
+      >
+        <Input type="number" inputMode="numeric" min={1} max={1440} value={form.timeout} onChange={(event) => set('timeout', event.target.value)} />
+      </Field>
+      <Field label={t('departments.maxAgents')} error={errors.max_agents}>
+        <Input type="number" inputMode="numeric" min={1} max={1000} value={form.maxAgents} onChange={(event) => set('maxAgents', event.target.value)} />
+      </Field>
+      <Field label={t('departments.position')} error={errors.position} hint={t('departments.positionHint')}>
+        <Input type="number" inputMode="numeric" min={0} value={form.position} onChange={(event) => set('position', event.target.value)} />
+      </Field>
+      <div className="grid content-start gap-3 pt-6">
+        <label className="flex items-center justify-between gap-3 text-sm">
+          <span>
+            {t('departments.isRoot')}
+            <span className="block text-xs text-muted-foreground">{t('departments.isRootHint')}</span>
+          </span>
+          <Switch checked={form.isRoot} onCheckedChange={(on) => set('isRoot', on)} aria-label={t('departments.isRoot')} />
+        </label>
+        <label className="flex items-center justify-between gap-3 text-sm">
+          <span>{t('departments.isActive')}</span>
+          <Switch checked={form.isActive} onCheckedChange={(on) => set('isActive', on)} aria-label={t('departments.isActive')} />
+        </label>
+      </div>
+      <div className="sm:col-span-2">
+        <BusinessHoursEditor
+          enabled={form.hoursEnabled}
+          timezone={form.timezone}
+          days={form.days}
+          error={errors.business_hours}
+          onChange={(next) => setForm((current) => ({ ...current, hoursEnabled: next.enabled, timezone: next.timezone, days: next.days }))}
+        />
+      </div>
+    </FormDialog>
   );
 }

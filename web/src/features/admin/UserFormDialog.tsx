@@ -4,20 +4,10 @@ import type { Membership, UserRead, UserRole } from '@/client';
 import { useDepartments } from '@/api/departments';
 import { errorMessage, fieldMessages } from '@/api/errorMessages';
 import { useCreateUser, useUpdateUser } from '@/api/users';
-import { Spinner } from '@/components/Spinner';
-import { Button } from '@/components/ui/button';
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from '@/components/ui/dialog';
+import { FormDialog } from '@/components/FormDialog';
+import { SelectField } from '@/components/SelectField';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select';
 import { toast } from '@/components/ui/toast';
 import { LANGUAGES } from '@/i18n';
 
@@ -116,135 +106,102 @@ export function UserFormDialog({ user, onClose }: { user: UserRead | null; onClo
   }
 
   return (
-    <Dialog open onOpenChange={(open) => (open ? undefined : onClose())}>
-      <DialogContent className="max-w-xl">
-        <DialogHeader>
-          <DialogTitle>{editing ? t('users.editTitle') : t('users.createTitle')}</DialogTitle>
-          <DialogDescription>
-            {editing ? t('users.editDescription') : t('users.createDescription')}
-          </DialogDescription>
-        </DialogHeader>
-        {formError ? (
-          <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
-            {formError}
+    <FormDialog
+      title={editing ? t('users.editTitle') : t('users.createTitle')}
+      description={editing ? t('users.editDescription') : t('users.createDescription')}
+      className="max-w-xl"
+      formError={formError}
+      pending={pending}
+      submitLabel={editing ? t('common.save') : t('users.create')}
+      onSubmit={onSubmit}
+      onClose={onClose}
+    >
+      <Field label={t('users.name')} error={errors.name} className="sm:col-span-2">
+        <Input value={form.name} onChange={(event) => set('name', event.target.value)} autoComplete="off" />
+      </Field>
+      <Field label={t('users.email')} error={errors.email} className="sm:col-span-2">
+        <Input
+          type="email"
+          value={form.email}
+          onChange={(event) => set('email', event.target.value)}
+          autoComplete="off"
+        />
+      </Field>
+      <Field
+        label={t('users.password')}
+        error={errors.password}
+        hint={editing ? t('users.passwordKeep') : t('users.passwordHint')}
+        className="sm:col-span-2"
+      >
+        <Input
+          type="password"
+          value={form.password}
+          onChange={(event) => set('password', event.target.value)}
+          autoComplete="new-password"
+        />
+      </Field>
+      <SelectField
+        label={t('users.role')}
+        error={errors.role}
+        value={form.role}
+        options={ROLES.map((role) => ({ value: role, label: t(`roles.${role}`) }))}
+        onValueChange={(role) => set('role', role)}
+      />
+      <Field label={t('users.maxConversations')} error={errors.max_conversations}>
+        <Input
+          type="number"
+          min={1}
+          max={100}
+          inputMode="numeric"
+          value={form.maxConversations}
+          onChange={(event) => set('maxConversations', event.target.value)}
+        />
+      </Field>
+      <SelectField
+        label={t('users.locale')}
+        error={errors.locale}
+        value={form.locale}
+        options={LANGUAGES.map((language) => ({ value: language.code, label: language.label }))}
+        onValueChange={(locale) => set('locale', locale)}
+      />
+      <fieldset className="grid gap-2 sm:col-span-2">
+        <legend className="mb-1 text-sm font-medium">{t('users.departments')}</legend>
+        {departments.data && departments.data.length > 0 ? (
+          <div className="grid gap-2 sm:grid-cols-2">
+            {departments.data.map((department) => {
+              const checked = form.departments.some((m) => m.department_id === department.id);
+              return (
+                <label
+                  key={department.id}
+                  className="flex cursor-pointer items-center gap-2 rounded-md border px-3 py-2 text-sm hover:bg-muted"
+                >
+                  <input
+                    type="checkbox"
+                    className="size-4 accent-(--color-primary)"
+                    checked={checked}
+                    onChange={(event) => toggleDepartment(department.id, event.target.checked)}
+                  />
+                  <span
+                    className="size-2.5 rounded-full"
+                    style={{ background: department.color ?? '#94a3b8' }}
+                    aria-hidden="true"
+                  />
+                  {department.name}
+                </label>
+              );
+            })}
+          </div>
+        ) : (
+          <p className="text-sm text-muted-foreground">
+            {departments.isPending ? t('common.loading') : t('users.noDepartments')}
+          </p>
+        )}
+        {errors.departments ? (
+          <p role="alert" className="text-xs font-medium text-destructive">
+            {errors.departments}
           </p>
         ) : null}
-        <form id="user-form" className="grid gap-4 sm:grid-cols-2" onSubmit={onSubmit} noValidate>
-          <Field label={t('users.name')} error={errors.name} className="sm:col-span-2">
-            <Input value={form.name} onChange={(event) => set('name', event.target.value)} autoComplete="off" />
-          </Field>
-          <Field label={t('users.email')} error={errors.email} className="sm:col-span-2">
-            <Input
-              type="email"
-              value={form.email}
-              onChange={(event) => set('email', event.target.value)}
-              autoComplete="off"
-            />
-          </Field>
-          <Field
-            label={t('users.password')}
-            error={errors.password}
-            hint={editing ? t('users.passwordKeep') : t('users.passwordHint')}
-            className="sm:col-span-2"
-          >
-            <Input
-              type="password"
-              value={form.password}
-              onChange={(event) => set('password', event.target.value)}
-              autoComplete="new-password"
-            />
-          </Field>
-          <Field label={t('users.role')} error={errors.role}>
-            {(control) => (
-              <Select value={form.role} onValueChange={(value) => set('role', value as UserRole)}>
-                <SelectTrigger {...control}>
-                  <SelectValue />
-                </SelectTrigger>
-                <SelectContent>
-                  {ROLES.map((role) => (
-                    <SelectItem key={role} value={role}>
-                      {t(`roles.${role}`)}
-                    </SelectItem>
-                  ))}
-                </SelectContent>
-              </Select>
-            )}
-          </Field>
-          <Field label={t('users.maxConversations')} error={errors.max_conversations}>
-            <Input
-              type="number"
-              min={1}
-              max={100}
-              inputMode="numeric"
-              value={form.maxConversations}
-              onChange={(event) => set('maxConversations', event.target.value)}
-            />
-          </Field>
-          <Field label={t('users.locale')} error={errors.locale}>
-            {(control) => (
-              <Select value={form.locale} onValueChange={(value) => set('locale', value)}>
-                <SelectTrigger {...control}>
-                  <SelectValue />
-                </SelectTrigger>
-                <SelectContent>
-                  {LANGUAGES.map((language) => (
-                    <SelectItem key={language.code} value={language.code}>
-                      {language.label}
-                    </SelectItem>
-                  ))}
-                </SelectContent>
-              </Select>
-            )}
-          </Field>
-          <fieldset className="grid gap-2 sm:col-span-2">
-            <legend className="mb-1 text-sm font-medium">{t('users.departments')}</legend>
-            {departments.data && departments.data.length > 0 ? (
-              <div className="grid gap-2 sm:grid-cols-2">
-                {departments.data.map((department) => {
-                  const checked = form.departments.some((m) => m.department_id === department.id);
-                  return (
-                    <label
-                      key={department.id}
-                      className="flex cursor-pointer items-center gap-2 rounded-md border px-3 py-2 text-sm hover:bg-muted"
-                    >
-                      <input
-                        type="checkbox"
-                        className="size-4 accent-(--color-primary)"
-                        checked={checked}
-                        onChange={(event) => toggleDepartment(department.id, event.target.checked)}
-                      />
-                      <span
-                        className="size-2.5 rounded-full"
-                        style={{ background: department.color ?? '#94a3b8' }}
-                        aria-hidden="true"
-                      />
-                      {department.name}
-                    </label>
-                  );
-                })}
-              </div>
-            ) : (
-              <p className="text-sm text-muted-foreground">
-                {departments.isPending ? t('common.loading') : t('users.noDepartments')}
-              </p>
-            )}
-            {errors.departments ? (
-              <p role="alert" className="text-xs font-medium text-destructive">
-                {errors.departments}
-              </p>
-            ) : null}
-          </fieldset>
-        </form>
-        <DialogFooter>
-          <DialogClose asChild>
-            <Button variant="outline">{t('common.cancel')}</Button>
-          </DialogClose>
-          <Button type="submit" form="user-form" disabled={pending}>
-            {pending ? <Spinner /> : null}
-            {editing ? t('common.save') : t('users.create')}
-          </Button>
-        </DialogFooter>
-      </DialogContent>
-    </Dialog>
+      </fieldset>
+    </FormDialog>
   );
 }

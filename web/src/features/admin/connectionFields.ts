@@ -8,6 +8,7 @@ export const CHANNELS: ChannelKind[] = ['waha', 'evolution', 'cloud_api', 'teleg
 type ProviderFieldKey =
   | 'phone_number_id'
   | 'api_version'
+  | 'waba_id'
   | 'access_token'
   | 'app_secret'
   | 'base_url'
@@ -29,6 +30,8 @@ export const PROVIDER_FIELDS: Record<ChannelKind, ProviderField[]> = {
   cloud_api: [
     { key: 'phone_number_id', secret: false, required: true, placeholder: '123456789012345' },
     { key: 'api_version', secret: false, required: false, placeholder: 'v23.0' },
+    // Needed to list the account's approved templates (sent outside the 24-hour window).
+    { key: 'waba_id', secret: false, required: false, placeholder: '102290129340398' },
     { key: 'access_token', secret: true, required: true },
     { key: 'app_secret', secret: true, required: true },
   ],

@@ -19,6 +19,7 @@ import { useTypist } from '@/realtime/typing';
 import { Composer } from './Composer';
 import { contactName, statusVariant } from './labels';
 import { MessageList } from './MessageList';
+import { TemplatePicker } from './TemplatePicker';
 import { serviceWindow } from './window';
 
 export function NoConversationSelected() {
@@ -133,7 +134,9 @@ export function ChatPane({
       <Composer
         conversationId={conversation.id}
         quickReplies={quickReplies.data}
+        replyValues={{ agent: me?.name ?? '', customer: conversation.contact.name ?? '' }}
         blocked={serviceState.kind === 'closed' ? t('chat.windowClosed') : undefined}
+        blockedAction={<TemplatePicker conversationId={conversation.id} connectionId={conversation.connection_id} />}
         onTyping={(isTyping) => realtime()?.typing(conversation.id, isTyping)}
         onSend={(content) =>
           send.mutateAsync({ content }, { onError: (error) => toastError(t, error, t('chat.sendFailed')) })

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { QuickReplyRead } from '@/client';
 import { TooltipProvider } from '@/components/ui/tooltip';
 import { loadDraft } from '@/stores/drafts';
-import { Composer } from './Composer';
+import { Composer, fillQuickReply } from './Composer';
 
 type Props = Partial<Parameters<typeof Composer>[0]>;
 
@@ -84,6 +84,39 @@ describe('Composer', () => {
     await user.keyboard('{Enter}');
     expect(onSend).not.toHaveBeenCalled(); // Enter picked the reply, it did not send "/ol"
     expect(screen.getByLabelText('Mensagem')).toHaveValue('Olá! Como posso ajudar?');
+  });
+
+  it("fills a quick reply's placeholders with the agent's and the customer's names", async () => {
+    const user = userEvent.setup();
+    render(
+      composer('conv-names', {
+        quickReplies: [reply('ola', 'Olá, {customer}! Meu nome é {agent}. {outro}')],
+        replyValues: { agent: 'Alice Atendente', customer: 'Maria' },
+      }),
+    );
+    await user.type(screen.getByLabelText('Mensagem'), '/ola{Enter}');
+    expect(screen.getByLabelText('Mensagem')).toHaveValue('Olá, Maria! Meu nome é Alice Atendente. {outro}');
+  });
+
+  it('leaves a placeholder whose value is unknown for the agent to replace', () => {
+    expect(fillQuickReply('Olá, {customer}! Sou {agent}.', { agent: 'Alice', customer: '' })).toBe(
+      'Olá, {customer}! Sou Alice.',
+    );
+  });
+
+  it('offers the blocked action instead of the message box, and notes still', async () => {
+    const user = userEvent.setup();
+    const onNote = vi.fn(async () => undefined);
+    render(composer('conv-window', { onNote, blocked: 'Janela fechada', blockedAction: <button>Enviar modelo</button> }));
+    expect(screen.getByRole('note')).toHaveTextContent('Janela fechada');
+    expect(screen.getByRole('button', { name: 'Enviar modelo' })).toBeInTheDocument();
+    expect(screen.queryByLabelText('Mensagem')).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Anexar arquivo' })).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Modo nota interna' }));
+    await user.type(screen.getByLabelText('Nota interna'), 'ligar amanhã{Enter}');
+    expect(onNote).toHaveBeenCalledWith('ligar amanhã');
+    expect(screen.queryByRole('button', { name: 'Enviar modelo' })).not.toBeInTheDocument();
   });
 
   it('writes an internal note in note mode, even when messages are blocked', async () => {

@@ -8,6 +8,7 @@ import {
   useState,
   type ChangeEvent,
   type KeyboardEvent,
+  type ReactNode,
 } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { QuickReplyRead } from '@/client';
@@ -37,6 +38,18 @@ export function matchQuickReplies(text: string, replies: QuickReplyRead[]): Quic
   return replies.filter((reply) => reply.shortcut.replace(/^\//, '').toLowerCase().startsWith(typed)).slice(0, 8);
 }
 
+/** What a quick reply's placeholders stand for (QUICK_REPLY_PLACEHOLDERS in
+ *  src/nexus/quick_replies/schemas.py, which refuses any other). */
+export type QuickReplyValues = { agent: string; customer: string };
+
+/** A quick reply's text with {agent} and {customer} filled in. A value not known (a customer
+ *  without a name) leaves its placeholder in the box, for the agent to replace. */
+export function fillQuickReply(content: string, values: QuickReplyValues): string {
+  return content.replace(/\{(agent|customer)\}/g, (whole, name: keyof QuickReplyValues) => values[name] || whole);
+}
+
+const UNKNOWN_VALUES: QuickReplyValues = { agent: '', customer: '' };
+
 /**
  * The message box. Its text is the conversation's draft, saved to localStorage on every
  * keystroke: switching conversations, reloading, or being sent to the login page by an
@@ -49,15 +62,22 @@ export function Composer({
   onNote,
   onTyping,
   quickReplies = [],
+  replyValues = UNKNOWN_VALUES,
   blocked,
+  blockedAction,
 }: {
   conversationId: string;
   onSend: (text: string) => Promise<unknown>;
   onNote: (text: string) => Promise<unknown>;
   onTyping?: (isTyping: boolean) => void;
   quickReplies?: QuickReplyRead[];
+  /** The names a picked quick reply's placeholders are replaced with. */
+  replyValues?: QuickReplyValues;
   /** Why messages cannot be sent now (the 24-hour window closed); notes still can. */
   blocked?: string;
+  /** What can be sent instead while messages are blocked (the template picker): it takes
+   *  the place of the message box. */
+  blockedAction?: ReactNode;
 }) {
   const { t } = useTranslation();
   const [text, setText] = useDraft(conversationId);
@@ -110,7 +130,7 @@ export function Composer({
   }
 
   function pick(reply: QuickReplyRead) {
-    setText(reply.content);
+    setText(fillQuickReply(reply.content, replyValues));
     ref.current?.focus();
   }
 
@@ -181,6 +201,7 @@ export function Composer({
 
   const canSend = text.trim().length > 0 && !sending && !messageBlocked;
   const note = mode === 'note';
+  const replaced = messageBlocked && Boolean(blockedAction);
 
   return (
     <div className={cn('relative border-t px-3 py-2', note ? 'bg-amber-50' : 'bg-muted')}>
@@ -227,45 +248,49 @@ export function Composer({
         </p>
       ) : null}
       <div className="flex items-end gap-1">
-        <DropdownMenu>
-          <Tooltip content={t('composer.emoji')}>
-            <DropdownMenuTrigger asChild>
-              <Button variant="ghost" size="icon" aria-label={t('composer.emoji')}>
-                <SmileIcon aria-hidden="true" />
+        {replaced ? null : (
+          <>
+            <DropdownMenu>
+              <Tooltip content={t('composer.emoji')}>
+                <DropdownMenuTrigger asChild>
+                  <Button variant="ghost" size="icon" aria-label={t('composer.emoji')}>
+                    <SmileIcon aria-hidden="true" />
+                  </Button>
+                </DropdownMenuTrigger>
+              </Tooltip>
+              <DropdownMenuContent align="start" className="grid grid-cols-8 gap-0.5 p-1">
+                {EMOJI.map((emoji) => (
+                  <DropdownMenuItem key={emoji} className="justify-center p-1 text-lg" onSelect={() => insertEmoji(emoji)}>
+                    {emoji}
+                  </DropdownMenuItem>
+                ))}
+              </DropdownMenuContent>
+            </DropdownMenu>
+            <Tooltip content={note ? t('composer.attachInNote') : t('composer.attach')}>
+              <Button
+                variant="ghost"
+                size="icon"
+                aria-label={t('composer.attach')}
+                aria-disabled={note || messageBlocked}
+                onClick={() => {
+                  if (!note && !messageBlocked) fileInput.current?.click();
+                }}
+                data-testid="composer-attach"
+              >
+                <PaperclipIcon aria-hidden="true" />
               </Button>
-            </DropdownMenuTrigger>
-          </Tooltip>
-          <DropdownMenuContent align="start" className="grid grid-cols-8 gap-0.5 p-1">
-            {EMOJI.map((emoji) => (
-              <DropdownMenuItem key={emoji} className="justify-center p-1 text-lg" onSelect={() => insertEmoji(emoji)}>
-                {emoji}
-              </DropdownMenuItem>
-            ))}
-          </DropdownMenuContent>
-        </DropdownMenu>
-        <Tooltip content={note ? t('composer.attachInNote') : t('composer.attach')}>
-          <Button
-            variant="ghost"
-            size="icon"
-            aria-label={t('composer.attach')}
-            aria-disabled={note || messageBlocked}
-            onClick={() => {
-              if (!note && !messageBlocked) fileInput.current?.click();
-            }}
-            data-testid="composer-attach"
-          >
-            <PaperclipIcon aria-hidden="true" />
-          </Button>
-        </Tooltip>
-        <input
-          ref={fileInput}
-          type="file"
-          className="hidden"
-          onChange={pickFile}
-          tabIndex={-1}
-          aria-hidden="true"
-          data-testid="composer-file"
-        />
+            </Tooltip>
+            <input
+              ref={fileInput}
+              type="file"
+              className="hidden"
+              onChange={pickFile}
+              tabIndex={-1}
+              aria-hidden="true"
+              data-testid="composer-file"
+            />
+          </>
+        )}
         <Tooltip content={note ? t('composer.noteModeOn') : t('composer.noteModeOff')}>
           <Button
             variant="ghost"
@@ -276,45 +301,53 @@ export function Composer({
             onClick={() => {
               stopTyping();
               setMode(note ? 'message' : 'note');
-              ref.current?.focus();
+              // After the render: the message box may only now appear (in place of the
+              // blocked action).
+              requestAnimationFrame(() => ref.current?.focus());
             }}
             data-testid="composer-note-mode"
           >
             <StickyNoteIcon aria-hidden="true" />
           </Button>
         </Tooltip>
-        <label htmlFor={`composer-${conversationId}`} className="sr-only">
-          {note ? t('composer.noteLabel') : t('chat.composerLabel')}
-        </label>
-        <textarea
-          id={`composer-${conversationId}`}
-          ref={ref}
-          rows={1}
-          value={text}
-          onChange={(event) => change(event.target.value)}
-          onKeyDown={onKeyDown}
-          onBlur={stopTyping}
-          placeholder={note ? t('composer.notePlaceholder') : t('chat.composerPlaceholder')}
-          role={suggestions.length ? 'combobox' : undefined}
-          aria-expanded={suggestions.length ? true : undefined}
-          aria-controls={suggestions.length ? listId : undefined}
-          aria-activedescendant={suggestions.length ? `${listId}-${highlight}` : undefined}
-          className={cn(
-            'max-h-40 min-h-10 flex-1 resize-none rounded-lg border border-transparent bg-card px-3 py-2.5 text-sm leading-5 focus-visible:border-ring focus-visible:outline-none',
-            note && 'border-amber-300',
-          )}
-          data-testid="composer"
-        />
-        <Button
-          size="icon"
-          className={cn('rounded-full', note && 'bg-amber-600 hover:bg-amber-600/90')}
-          aria-label={note ? t('composer.addNote') : t('chat.send')}
-          aria-disabled={!canSend}
-          onClick={() => void send()}
-          data-testid="composer-send"
-        >
-          {note ? <StickyNoteIcon aria-hidden="true" /> : <SendHorizontalIcon aria-hidden="true" />}
-        </Button>
+        {replaced ? (
+          <div className="flex min-h-10 flex-1 items-center">{blockedAction}</div>
+        ) : (
+          <>
+            <label htmlFor={`composer-${conversationId}`} className="sr-only">
+              {note ? t('composer.noteLabel') : t('chat.composerLabel')}
+            </label>
+            <textarea
+              id={`composer-${conversationId}`}
+              ref={ref}
+              rows={1}
+              value={text}
+              onChange={(event) => change(event.target.value)}
+              onKeyDown={onKeyDown}
+              onBlur={stopTyping}
+              placeholder={note ? t('composer.notePlaceholder') : t('chat.composerPlaceholder')}
+              role={suggestions.length ? 'combobox' : undefined}
+              aria-expanded={suggestions.length ? true : undefined}
+              aria-controls={suggestions.length ? listId : undefined}
+              aria-activedescendant={suggestions.length ? `${listId}-${highlight}` : undefined}
+              className={cn(
+                'max-h-40 min-h-10 flex-1 resize-none rounded-lg border border-transparent bg-card px-3 py-2.5 text-sm leading-5 focus-visible:border-ring focus-visible:outline-none',
+                note && 'border-amber-300',
+              )}
+              data-testid="composer"
+            />
+            <Button
+              size="icon"
+              className={cn('rounded-full', note && 'bg-amber-600 hover:bg-amber-600/90')}
+              aria-label={note ? t('composer.addNote') : t('chat.send')}
+              aria-disabled={!canSend}
+              onClick={() => void send()}
+              data-testid="composer-send"
+            >
+              {note ? <StickyNoteIcon aria-hidden="true" /> : <SendHorizontalIcon aria-hidden="true" />}
+            </Button>
+          </>
+        )}
       </div>
     </div>
   );

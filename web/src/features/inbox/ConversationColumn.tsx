@@ -15,6 +15,7 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@
 import { Tabs, TabsList, TabsTrigger } from '@/components/ui/tabs';
 import { useInbox } from '@/stores/inbox';
 import { ConversationListView } from './ConversationListView';
+import { SearchResults } from './SearchResults';
 
 /** Agents see their own conversations and their departments' queues (T4); "all" is for
  *  supervisors and admins. */
@@ -124,7 +125,9 @@ export function ConversationColumn({ selectedId }: { selectedId: string | undefi
   };
 
   let body;
-  if (list.isPending) {
+  if (query) {
+    body = <SearchResults query={query} conversations={list} selectedId={selectedId} />;
+  } else if (list.isPending) {
     body = (
       <div className="flex flex-1 items-center justify-center" role="status">
         <Spinner className="size-5 text-primary" />
@@ -149,7 +152,7 @@ export function ConversationColumn({ selectedId }: { selectedId: string | undefi
       <EmptyState
         icon={InboxIcon}
         title={t('inbox.empty')}
-        description={query ? t('inbox.emptySearch', { query }) : t(`inbox.emptyTab.${tab}`)}
+        description={t(`inbox.emptyTab.${tab}`)}
       />
     );
   } else {

@@ -10,10 +10,10 @@ import { cn } from '@/lib/utils';
 import { formatListTime } from '@/lib/format';
 import { contactName, formatWaiting } from './labels';
 
-const ROW_HEIGHT = 72;
+export const ROW_HEIGHT = 72;
 
 /** The current time, ticking every 30 s: waiting times in the queue grow while one looks. */
-function useNow(): number {
+export function useNow(): number {
   const [now, setNow] = useState(Date.now);
   useEffect(() => {
     const timer = window.setInterval(() => setNow(Date.now()), 30_000);
@@ -37,7 +37,7 @@ type Props = {
  * ten thousand conversations cost what twenty do. Arrow keys, Home and End move between rows.
  */
 export function ConversationListView({ items, selectedId, hasMore, loadingMore, onLoadMore, label }: Props) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const scrollRef = useRef<HTMLDivElement>(null);
   const now = useNow();
   const count = items.length + (hasMore ? 1 : 0);
@@ -78,8 +78,6 @@ export function ConversationListView({ items, selectedId, hasMore, loadingMore, 
     focusRow(next);
   }
 
-  const yesterday = t('time.yesterday');
-
   return (
     // Arrow keys are handled here for the row links inside it (event delegation): the
     // container itself is not a control.
@@ -110,13 +108,6 @@ export function ConversationListView({ items, selectedId, hasMore, loadingMore, 
               </li>
             );
           }
-          const name = contactName(conversation);
-          const selected = conversation.id === selectedId;
-          const unread = conversation.unread_count;
-          const waiting =
-            conversation.status === 'waiting' && conversation.queued_at
-              ? formatWaiting(now - Date.parse(conversation.queued_at))
-              : null;
           return (
             <li
               key={conversation.id}
@@ -125,59 +116,92 @@ export function ConversationListView({ items, selectedId, hasMore, loadingMore, 
               aria-setsize={hasMore ? -1 : items.length}
               aria-posinset={virtualRow.index + 1}
             >
-              <Link
-                to={`/inbox/${conversation.id}`}
-                data-row={virtualRow.index}
-                aria-current={selected ? 'page' : undefined}
-                className={cn(
-                  'flex h-full items-center gap-3 border-b border-border/60 px-3 outline-none hover:bg-muted focus-visible:bg-accent focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-inset',
-                  selected && 'bg-secondary hover:bg-secondary',
-                )}
-              >
-                <PersonAvatar name={name} src={conversation.contact.avatar_url} className="size-11" />
-                <div className="min-w-0 flex-1">
-                  <div className="flex items-baseline gap-2">
-                    <span className="truncate font-medium">{name}</span>
-                    <span
-                      className={cn(
-                        'ml-auto shrink-0 text-xs text-muted-foreground',
-                        unread > 0 && 'font-medium text-primary',
-                      )}
-                    >
-                      {formatListTime(conversation.last_message_at ?? conversation.created_at, i18n.language, { yesterday })}
-                    </span>
-                  </div>
-                  <div className="flex items-center gap-2">
-                    <span className="truncate text-sm text-muted-foreground">
-                      {conversation.last_message_preview ?? t(`status.${conversation.status}`)}
-                    </span>
-                    {waiting ? (
-                      <span
-                        className="ml-auto flex shrink-0 items-center gap-0.5 text-xs font-medium text-warning"
-                        aria-label={t('inbox.waitingFor', { time: waiting })}
-                      >
-                        <ClockIcon className="size-3" aria-hidden="true" />
-                        {waiting}
-                      </span>
-                    ) : null}
-                    {unread > 0 ? (
-                      <span
-                        className={cn(
-                          'flex h-5 min-w-5 shrink-0 items-center justify-center rounded-full bg-primary px-1.5 text-xs font-semibold text-primary-foreground',
-                          !waiting && 'ml-auto',
-                        )}
-                        aria-label={t('inbox.unread', { count: unread })}
-                      >
-                        {unread > 99 ? '99+' : unread}
-                      </span>
-                    ) : null}
-                  </div>
-                </div>
-              </Link>
+              <ConversationRow
+                conversation={conversation}
+                selected={conversation.id === selectedId}
+                now={now}
+                row={virtualRow.index}
+              />
             </li>
           );
         })}
       </ul>
     </div>
+  );
+}
+
+/** One conversation of the list: the customer, the last message, its time, the waiting time
+ *  in the queue and the unread count. */
+export function ConversationRow({
+  conversation,
+  selected,
+  now,
+  row,
+}: {
+  conversation: ConversationRead;
+  selected: boolean;
+  /** The current time, for the waiting time. */
+  now: number;
+  /** The row's index, for keyboard moves in the virtual list. */
+  row?: number;
+}) {
+  const { t, i18n } = useTranslation();
+  const name = contactName(conversation);
+  const unread = conversation.unread_count;
+  const waiting =
+    conversation.status === 'waiting' && conversation.queued_at
+      ? formatWaiting(now - Date.parse(conversation.queued_at))
+      : null;
+  const yesterday = t('time.yesterday');
+  return (
+    <Link
+      to={`/inbox/${conversation.id}`}
+      data-row={row}
+      aria-current={selected ? 'page' : undefined}
+      className={cn(
+        'flex h-full items-center gap-3 border-b border-border/60 px-3 outline-none hover:bg-muted focus-visible:bg-accent focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-inset',
+        selected && 'bg-secondary hover:bg-secondary',
+      )}
+    >
+      <PersonAvatar name={name} src={conversation.contact.avatar_url} className="size-11" />
+      <div className="min-w-0 flex-1">
+        <div className="flex items-baseline gap-2">
+          <span className="truncate font-medium">{name}</span>
+          <span
+            className={cn(
+              'ml-auto shrink-0 text-xs text-muted-foreground',
+              unread > 0 && 'font-medium text-primary',
+            )}
+          >
+            {formatListTime(conversation.last_message_at ?? conversation.created_at, i18n.language, { yesterday })}
+          </span>
+        </div>
+        <div className="flex items-center gap-2">
+          <span className="truncate text-sm text-muted-foreground">
+            {conversation.last_message_preview ?? t(`status.${conversation.status}`)}
+          </span>
+          {waiting ? (
+            <span
+              className="ml-auto flex shrink-0 items-center gap-0.5 text-xs font-medium text-warning"
+              aria-label={t('inbox.waitingFor', { time: waiting })}
+            >
+              <ClockIcon className="size-3" aria-hidden="true" />
+              {waiting}
+            </span>
+          ) : null}
+          {unread > 0 ? (
+            <span
+              className={cn(
+                'flex h-5 min-w-5 shrink-0 items-center justify-center rounded-full bg-primary px-1.5 text-xs font-semibold text-primary-foreground',
+                !waiting && 'ml-auto',
+              )}
+              aria-label={t('inbox.unread', { count: unread })}
+            >
+              {unread > 99 ? '99+' : unread}
+            </span>
+          ) : null}
+        </div>
+      </div>
+    </Link>
   );
 }

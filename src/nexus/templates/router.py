@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter
+
+from nexus.auth.dependencies import CurrentUser, Session
+from nexus.kit.errors import ErrorResponse
+from nexus.kit.routes import ERROR_RESPONSES
+from nexus.templates.schemas import TemplateRead
+from nexus.templates.service import template_service
+
+PROVIDER_ERROR: dict[int | str, dict[str, Any]] = {
+    502: {"model": ErrorResponse, "description": "The provider refused or failed"}
+}
+router = APIRouter(
+    prefix="/api/templates", tags=["templates"], responses={**ERROR_RESPONSES, **PROVIDER_ERROR}
+)
+
+
+@router.get(
+    "",
+    response_model=list[TemplateRead],
+    summary="The approved message templates of a connection (Cloud API numbers with waba_id)",
+)
+async def list_templates(
+    connection_id: uuid.UUID, principal: CurrentUser, session: Session
+) -> list[TemplateRead]:
+    templates = await template_service.approved(session, principal, connection_id)
+    return [
+        TemplateRead(
+            name=template.name,
+            language=template.language,
+            category=template.category,
+            header=template.header,
+            body=template.body,
+            footer=template.footer,
+            parameters=list(template.body_parameters),
+            named_parameters=template.named_parameters,
+            supported=not template.other_parameters,
+        )
+        for template in templates
+    ]
