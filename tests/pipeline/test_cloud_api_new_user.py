@@ -436,6 +436,9 @@ async def _the_conversation(
         assert stored.headers["content-type"] == mime  # the type Meta gave
         assert message["media"]["mime_type"] == mime
         assert message["media"]["size"] == len(data)
+    # Sent without a name, each still downloads as a file with the extension of its type.
+    assert photo["media"]["filename"].endswith(".jpg")
+    assert voice["media"]["filename"].endswith(".oga")
     # Fetched from Meta with the token: the file's URL by its id, then the file.
     for media_id in cloud.media:
         assert cloud.last(f"/v23.0/{media_id}").headers["authorization"] == f"Bearer {ACCESS_TOKEN}"
@@ -519,7 +522,7 @@ async def _the_conversation(
     await watch.until(document_id, "sent")
     document_read = await meta.status(document_wamid, "read")
     await watch.until(document_id, "read")
-    await meta.status(document_wamid, "delivered")  # late
+    document_delivered = await meta.status(document_wamid, "delivered")  # late
     await meta.status(text_wamid, "read", stored=0)  # a redelivery, absorbed by the inbox
     # The customer's next message is processed after every earlier event of her chat: once
     # it shows, the late receipts have been applied.
@@ -535,6 +538,8 @@ async def _the_conversation(
     assert at(messages[text_id]["delivered_at"]) == reported["delivered"]
     assert at(messages[text_id]["read_at"]) == reported["read"]
     assert at(messages[document_id]["read_at"]) == document_read
+    # The late receipt does not move the status back, but its time is kept.
+    assert at(messages[document_id]["delivered_at"]) == document_delivered
 
     final = await history(http, agent, conversation_id)
     assert shape(final)[7:] == [

@@ -327,6 +327,25 @@ class InboundProcessor:
 
     # -- receipts -----------------------------------------------------------------------
 
+    async def _fill_late_time(
+        self, session: AsyncSession, connection: Connection, event: StatusUpdate
+    ) -> None:
+        """A receipt that arrives after a later one (delivered after read) no longer moves
+        the status, but its time is still the message's delivery time."""
+        column = _RECEIPT_TIMES.get(event.status)
+        if column is None:
+            return
+        await session.execute(
+            update(Message)
+            .where(
+                Message.connection_id == connection.id,
+                Message.provider_message_id == event.provider_message_id,
+                column.is_(None),
+            )
+            .values({column.key: event.timestamp})
+            .execution_options(synchronize_session=False)
+        )
+
     async def on_status(
         self, session: AsyncSession, connection: Connection, event: StatusUpdate
     ) -> None:
@@ -357,8 +376,10 @@ class InboundProcessor:
                 .execution_options(synchronize_session=False)
             )
         ).all()
-        if not moved and not await self._known(session, connection, event.provider_message_id):
-            raise ReceiptBeforeMessage(event.provider_message_id)
+        if not moved:
+            if not await self._known(session, connection, event.provider_message_id):
+                raise ReceiptBeforeMessage(event.provider_message_id)
+            await self._fill_late_time(session, connection, event)
         for message_id, conversation_id in moved:
             await publish_message_status(
                 session,
@@ -369,5 +390,11 @@ class InboundProcessor:
                 error_message=values.get("error_message"),
             )
 
+
+_RECEIPT_TIMES = {
+    MessageStatus.sent: Message.sent_at,
+    MessageStatus.delivered: Message.delivered_at,
+    MessageStatus.read: Message.read_at,
+}
 
 inbound_processor = InboundProcessor()

@@ -9,6 +9,7 @@ import structlog
 from nexus.channels.base import ChannelAdapter
 from nexus.channels.errors import ChannelError, TransientError
 from nexus.channels.events import MediaDescriptor, event_from_payload
+from nexus.channels.mediatypes import base_mime
 from nexus.channels.outbound import DownloadedMedia
 from nexus.connections.adapters import adapter_of
 from nexus.inbound import inbox
@@ -116,14 +117,17 @@ async def download_media(message_id: str) -> None:
     try:
         downloaded = await _download_with_retries(adapter_of(connection), descriptor)
         storage = LocalStorage(jobs.runtime().settings.data_dir / "media")
-        extension = mimetypes.guess_extension(downloaded.mime_type) or ""
-        key = storage.key_for(company_id, id, downloaded.filename or f"{id}{extension}")
+        # "audio/ogg; codecs=opus" (a voice note) has no extension until its parameters go.
+        extension = mimetypes.guess_extension(base_mime(downloaded.mime_type)) or ""
+        # Photos and voice notes come without a name: an agent still downloads a named file.
+        filename = downloaded.filename or descriptor.filename or f"{id}{extension}"
+        key = storage.key_for(company_id, id, filename)
         await storage.save(key, downloaded.data)
         media.update(
             storage_key=key,
             mime_type=downloaded.mime_type,
             size=len(downloaded.data),
-            filename=downloaded.filename or descriptor.filename,
+            filename=filename,
             state="stored",
         )
     except ChannelError as error:
