@@ -7,9 +7,12 @@ are required and the run fails, rather than skips, when they cannot be reached.
 
 from __future__ import annotations
 
+import ast
+import gc
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from asgi_lifespan import LifespanManager
@@ -21,6 +24,28 @@ from tests.fixtures.redis import flush_test_redis
 
 TEST_DATABASE_URL = os.environ.get("NEXUS_TEST_DATABASE_URL", "")
 TEST_REDIS_URL = os.environ.get("NEXUS_TEST_REDIS_URL", "")
+
+
+def _parse_without_collecting(*args: Any, **kwargs: Any) -> ast.AST:
+    """``ast.parse`` with the garbage collector paused.
+
+    pytest parses source while tests run (rewriting a module imported late, showing a
+    failure). On CPython 3.11 a collection during that parse can finalise a SQLAlchemy
+    async connection, whose finaliser switches greenlets; the parser's recursion-depth
+    check then fails with "SystemError: AST constructor recursion depth mismatch" — seen
+    twice in CI, once as a failed test, once crashing pytest while it reported a failure.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(*args, **kwargs)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+_parse = ast.parse
+ast.parse = _parse_without_collecting  # type: ignore[assignment]
 
 
 @pytest.fixture(scope="session")

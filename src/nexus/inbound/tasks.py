@@ -54,11 +54,12 @@ async def _apply_batch(database: Database, kicked: uuid.UUID, limit: int) -> int
     None when the chat has nothing more to do now (empty, or an event failed and backs off:
     the events after it wait for it, kicked again by the sweep)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + BATCH_SECONDS
     applied = 0
     current: uuid.UUID | None = None
     try:
         async with database.write() as session:
+            # From the moment the turn is ours: the wait for it can be long under load.
+            deadline = loop.time() + BATCH_SECONDS
             connection: Connection | None = None
             while applied < limit:
                 row = await inbox.next_of_chat(session, kicked)

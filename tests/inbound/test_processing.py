@@ -1,0 +1,68 @@
+"""A chat's backlog is applied in runs of several events per write transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import pytest
+from fastapi import FastAPI
+from httpx import AsyncClient
+from sqlalchemy import func, select
+
+from nexus.connections.adapters import adapter_of
+from nexus.inbound import inbox
+from nexus.inbound import tasks as inbound_tasks
+from nexus.kit.db import Database
+from nexus.models import Connection, Message, MessageDirection
+from tests.fixtures.sandbox import sandbox_connection
+from tests.fixtures.world import make_world
+
+
+async def test_a_backlog_waiting_for_its_turn_is_applied_in_one_transaction(
+    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database: Database = app.state.database
+    if database.turns is None:
+        pytest.skip("write turns are SQLite's; PostgreSQL writers do not queue in-process")
+    world = await make_world(app, client)
+    created = await sandbox_connection(client, world.admin)
+    async with database.read() as session:
+        connection = await session.get(Connection, uuid.UUID(created["id"]))
+    assert connection is not None
+    body = [
+        {"event": "message", "id": f"b{i}", "from": "+5511900001111", "text": f"#{i}"}
+        for i in range(5)
+    ]
+    events = adapter_of(connection).parse_webhook(json.dumps(body).encode())
+    async with database.write() as session:  # stored without waking a job
+        stored = await inbox.store(session, connection, events)
+
+    runs: list[int | None] = []
+    apply_batch = inbound_tasks._apply_batch
+
+    async def counting(database: Database, kicked: uuid.UUID, limit: int) -> int | None:
+        applied = await apply_batch(database, kicked, limit)
+        runs.append(applied)
+        return applied
+
+    monkeypatch.setattr(inbound_tasks, "_apply_batch", counting)
+    # Long enough for five events even on a busy machine (the first one opens the
+    # conversation and greets the customer).
+    monkeypatch.setattr(inbound_tasks, "BATCH_SECONDS", 2.0)
+    async with database.turns.turn(urgent=True):
+        job = asyncio.create_task(inbound_tasks.process(str(stored[0].id)))
+        # Another writer keeps SQLite for longer than a run may last: the job waits.
+        await asyncio.sleep(3.0)
+    await job
+
+    assert runs == [None]  # one transaction applied all five, then found the chat empty
+    async with database.read() as session:
+        assert not [event for event in stored if await inbox.is_pending(session, event.id)]
+        received = await session.scalar(
+            select(func.count())
+            .select_from(Message)
+            .where(Message.direction == MessageDirection.inbound)
+        )
+    assert received == 5
