@@ -359,3 +359,36 @@ async def test_a_whatsapp_customers_presence_is_typing_in_the_open_chat(
     await deliver(hooks.presence("5511900001111@c.us", "typing"))
     await barrier(live_server, (admin, team.admin))
     assert [e["is_typing"] for e in admin.received("typing")] == [True, False]
+
+
+async def test_a_transfer_takes_the_chat_away_from_the_sockets_that_had_it_open(
+    live_server: LiveServer,
+) -> None:
+    team = await make_team(live_server)
+    admin = await live_server.socket(team.admin.token)
+    phone = await phone_for(live_server.http, team.admin, "+5511955556666")
+    conversation_id = await assigned_on_the_sandbox(live_server, team, admin, phone)
+    agent = await live_server.socket(team.suporte_agent.token)
+    await agent.call("join-conversation", {"conversation_id": conversation_id})
+    await admin.call("join-conversation", {"conversation_id": conversation_id})
+
+    response = await live_server.http.post(
+        f"/api/conversations/{conversation_id}/transfer",
+        headers=team.suporte_agent.headers,
+        json={"department_id": str(team.department("vendas"))},
+    )
+    assert response.status_code == 200, response.text
+    await agent.wait_for("conversation-transferred")  # the agent hears it leave...
+    await admin.wait_for("conversation-transferred")
+    # ...and its room is emptied: the admin, who still sees it, joins again (as the web app
+    # does on this event); the Suporte agent may not.
+    await admin.call("join-conversation", {"conversation_id": conversation_id})
+    refused = await agent.call("join-conversation", {"conversation_id": conversation_id})
+    assert refused["ok"] is False
+
+    await phone.post({"event": "typing", "from": phone.phone, "is_typing": True})
+    await admin.wait_for("typing")
+    ack = await agent.call("typing", {"conversation_id": conversation_id, "is_typing": True})
+    assert ack["ok"] is False and ack["error"]["code"] == "not_joined"
+    await barrier(live_server, (agent, team.suporte_agent))
+    assert agent.received("typing") == []  # the customer's typing no longer reaches it

@@ -162,6 +162,11 @@ class Realtime:
             return
         await self._manager.emit(event, data, namespace=NAMESPACE, room=rooms, skip_sid=skip_sid)
 
+    async def close_room(self, room: str) -> None:
+        """Take every socket out of ``room``, on every API process (they stay connected)."""
+        if self._manager is not None:
+            await self._manager.close_room(room, namespace=NAMESPACE)
+
     async def disconnect_user(self, user_id: uuid.UUID) -> None:
         room = user_room(user_id)
         if isinstance(self._manager, _RedisManager):

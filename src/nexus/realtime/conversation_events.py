@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import uuid
 
+import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexus.conversations.schemas import NoteRead
 from nexus.conversations.visibility import QUEUE_STATUSES
+from nexus.kit.db import after_commit
+from nexus.kit.realtime import conversation_room, realtime
 from nexus.models import (
     Conversation,
     ConversationEvent,
@@ -49,6 +52,8 @@ from nexus.realtime.events import (
     ServerEvent,
 )
 from nexus.realtime.publish import Audience, publish
+
+log = structlog.get_logger(__name__)
 
 Kind = ConversationEventKind
 Status = ConversationStatus
@@ -140,9 +145,24 @@ async def publish_transition(
     before: Audience,
 ) -> None:
     """The one real-time event of a transition (``lifecycle.transition``), to those who saw
-    the conversation before it and those who see it now."""
+    the conversation before it and those who see it now.
+
+    When someone stops seeing it (a transfer, a requeue to another department), its
+    ``conversation:{id}`` room is emptied once this commits: a socket that had the chat open
+    would otherwise keep receiving its notes and the customer's typing. Sockets of those
+    who still see it join again when this event reaches them (the web app does)."""
     name, payload = _event_of(conversation, event)
     await publish_conversation_event(session, conversation, name, payload, also=before)
+    if before.loses(await conversation_audience(session, conversation)):
+        room = conversation_room(conversation.id)
+
+        async def close() -> None:
+            try:
+                await realtime.close_room(room)
+            except Exception:  # Redis down: the room empties when its sockets reconnect
+                log.exception("conversation_room_close_failed", room=room)
+
+        after_commit(session, close)
 
 
 def _event_of(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import socketio
@@ -49,8 +49,6 @@ class SocketUser:
     company_id: uuid.UUID
     name: str
     ip_address: str | None
-    # Conversations whose room this socket joined (after the visibility check).
-    conversations: set[uuid.UUID] = field(default_factory=set)
 
 
 class Gateway:
@@ -120,12 +118,10 @@ class Gateway:
         if conversation is None:
             raise NotFound("Conversation not found.")
         await self.sio.enter_room(sid, conversation_room(conversation.id), namespace=NAMESPACE)
-        user.conversations.add(conversation.id)
         return {"conversation_id": str(conversation.id)}
 
     async def leave_conversation(self, sid: str, user: SocketUser, body: ConversationRef) -> Ack:
         await self.sio.leave_room(sid, conversation_room(body.conversation_id), namespace=NAMESPACE)
-        user.conversations.discard(body.conversation_id)
         return {"conversation_id": str(body.conversation_id)}
 
     async def heartbeat(self, sid: str, user: SocketUser, _: None) -> Ack:
@@ -141,7 +137,9 @@ class Gateway:
             return {"status": updated.presence.value}
 
     async def typing(self, sid: str, user: SocketUser, body: TypingSignal) -> Ack:
-        if body.conversation_id not in user.conversations:
+        # The room, not a note kept at join time: a transfer that takes the conversation away
+        # empties its room (conversation_events.publish_transition).
+        if conversation_room(body.conversation_id) not in self.sio.rooms(sid, namespace=NAMESPACE):
             raise Forbidden("Join the conversation first.", code="not_joined")
         signal = Typing(
             conversation_id=body.conversation_id,

@@ -68,6 +68,12 @@ class Audience:
             conversation=self.conversation or other.conversation,
         )
 
+    def loses(self, other: Audience) -> bool:
+        """Whether someone in this audience is not in ``other`` (admins never leave)."""
+        return bool(
+            set(self.users) - set(other.users) or set(self.departments) - set(other.departments)
+        )
+
     @classmethod
     def of(cls, row: RealtimeEvent) -> Audience:
         return cls(

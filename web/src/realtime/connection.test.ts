@@ -123,6 +123,31 @@ describe('RealtimeConnection', () => {
     expect(useTyping.getState().byConversation['c-open']).toBeUndefined();
   });
 
+  it('joins the open conversation again after a transition, which may have emptied its room', async () => {
+    const { conn } = connection();
+    await conn.start();
+    socket.connected = true;
+    const joins = () => socket.emit.mock.calls.filter(([name]) => name === 'join-conversation');
+    const transferred = (seq: number, id: string) =>
+      socket.fire('conversation-transferred', {
+        seq,
+        conversation: { id, status: 'assigned', unread_count: 0, last_message_at: null },
+        from_department_id: null,
+        from_assignee_id: null,
+        actor_id: 'someone',
+        reason: null,
+      });
+    transferred(1, 'c-other');
+    socket.fire('message-received', {
+      seq: 2,
+      conversation: { id: 'c-open', status: 'assigned', unread_count: 1, last_message_at: null },
+      message: { id: 'm1', conversation_id: 'c-open', status: 'received' },
+    });
+    expect(joins()).toHaveLength(0);
+    transferred(3, 'c-open');
+    expect(joins()).toEqual([['join-conversation', { conversation_id: 'c-open' }]]);
+  });
+
   it('coalesces the list refreshes of a burst of events into one invalidation', async () => {
     const queryClient = new QueryClient();
     const invalidate = vi.spyOn(queryClient, 'invalidateQueries');

@@ -11,9 +11,17 @@ import { conversationKeys } from '@/api/conversations';
 import type { RefreshResult } from '@/auth/session';
 import { alertFor, raise, type AlertContext } from './alerts';
 import { applyEvent } from './apply';
-import { EVENT_NAMES, type RealtimeEvent, type TypingEvent } from './events';
+import { EVENT_NAMES, type EventName, type RealtimeEvent, type TypingEvent } from './events';
 import { resync, SeqTracker, type FetchEvents } from './resync';
 import { useTyping } from './typing';
+
+/** Transitions that may take a conversation away from somebody (and so empty its room). */
+const REJOIN_AFTER = new Set<EventName>([
+  'conversation-assigned',
+  'conversation-queued',
+  'conversation-transferred',
+  'conversation-resolved',
+]);
 
 export type RealtimeStatus = 'connecting' | 'connected' | 'disconnected';
 
@@ -139,6 +147,11 @@ export class RealtimeConnection {
   private handle(event: RealtimeEvent, live: boolean): void {
     const { refreshLists } = applyEvent(this.deps.queryClient, event);
     if (refreshLists) this.refreshLists();
+    // A transition that takes a conversation away from somebody empties its room on the
+    // server; a tab that still has it open joins again (the server checks who may).
+    if (REJOIN_AFTER.has(event.name) && 'conversation' in event.data && this.isOpen(event.data.conversation.id)) {
+      this.join(event.data.conversation.id);
+    }
     // The customer's message is what they were typing.
     if (event.name === 'message-received') useTyping.getState().stop(event.data.message.conversation_id, 'customer');
     const context = this.deps.alertContext();
@@ -158,6 +171,11 @@ export class RealtimeConnection {
       void client.invalidateQueries({ queryKey: conversationKeys.lists });
       void client.invalidateQueries({ queryKey: conversationKeys.counts });
     }, LIST_REFRESH_MS);
+  }
+
+  private isOpen(conversationId: string): boolean {
+    for (const id of this.deps.rooms()) if (id === conversationId) return true;
+    return false;
   }
 
   join(conversationId: string): void {
