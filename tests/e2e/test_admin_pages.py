@@ -13,26 +13,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import DEMO_PASSWORD, NexusServer
+from tests.e2e.conftest import NexusServer
+from tests.e2e.pages import DESKTOP, PHONE, sign_in, watch_errors
 
 pytestmark = pytest.mark.browser
-
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
-
-
-def _sign_in(page: Any, server: NexusServer, email: str) -> None:
-    page.goto(f"{server.url}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Senha", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r"/inbox$"))
-
-
-def _watch_errors(page: Any) -> list[str]:
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 def test_admin_manages_catalogs_bot_texts_connections_and_reads_the_audit_log(
@@ -43,10 +27,10 @@ def test_admin_manages_catalogs_bot_texts_connections_and_reads_the_audit_log(
     context = browser.new_context(viewport=DESKTOP, locale="pt-BR")
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
-    errors = _watch_errors(page)
+    errors = watch_errors(page)
     suffix = str(int(time.time()))[-6:]
     try:
-        _sign_in(page, nexus_server, "admin@demo.nexus")
+        sign_in(page, nexus_server, "admin@demo.nexus")
         nav = page.get_by_role("navigation", name="Navegação principal")
 
         # Quick replies: a shortcut that breaks the rule is refused in the form, then fixed.
@@ -222,9 +206,9 @@ def test_supervisor_sees_only_the_audit_log(
 
     context = browser.new_context(viewport=PHONE, locale="pt-BR", has_touch=True)
     page = context.new_page()
-    errors = _watch_errors(page)
+    errors = watch_errors(page)
     try:
-        _sign_in(page, nexus_server, "supervisor@demo.nexus")
+        sign_in(page, nexus_server, "supervisor@demo.nexus")
         nav = page.get_by_role("navigation", name="Navegação principal")
         expect(nav.get_by_role("link", name="Auditoria")).to_be_visible()
         expect(nav.get_by_role("link", name="Conexões")).to_have_count(0)

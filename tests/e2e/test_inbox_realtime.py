@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import DEMO_PASSWORD, NexusServer
-from tests.e2e.test_web_app import DESKTOP, PHONE, _sign_in, _watch_errors
+from tests.e2e.pages import DESKTOP, PHONE, sign_in, watch_errors
 
 pytestmark = pytest.mark.browser
 
@@ -70,17 +70,17 @@ def test_phone_and_agent_talk_in_real_time(
     agent = agent_context.new_page()
     colleague = colleague_context.new_page()
     phone = phone_context.new_page()
-    agent_errors = _watch_errors(agent)
-    colleague_errors = _watch_errors(colleague)
-    phone_errors = _watch_errors(phone)
+    agent_errors = watch_errors(agent)
+    colleague_errors = watch_errors(colleague)
+    phone_errors = watch_errors(phone)
     try:
         # The agent (in Vendas and Suporte) watches the queue; a colleague (in Suporte and
         # Financeiro) watches their own conversations. A marker on the window proves later
         # that nothing reloaded the page.
-        _sign_in(agent, nexus_server, "agente1@demo.nexus")
+        sign_in(agent, nexus_server, "agente1@demo.nexus")
         agent.get_by_role("tab", name=re.compile("Fila")).click()
         agent.evaluate("window.__sameDocument = true")
-        _sign_in(colleague, nexus_server, "agente2@demo.nexus")
+        sign_in(colleague, nexus_server, "agente2@demo.nexus")
         colleague.get_by_role("tab", name=re.compile("Minhas")).click()
         colleague.evaluate("window.__sameDocument = true")
 

@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import DEMO_PASSWORD, NexusServer
+from tests.e2e.pages import DESKTOP, PHONE, sign_in, watch_errors
 from tests.e2e.test_inbox_realtime import LIVE_MS, _prepare_company
-from tests.e2e.test_web_app import DESKTOP, PHONE, _sign_in, _watch_errors
 
 pytestmark = pytest.mark.browser
 
@@ -54,10 +54,10 @@ def test_typing_a_photo_and_a_note_arrive_in_the_open_chat(
     phone_context = browser.new_context(viewport=PHONE, locale="pt-BR")
     agent = agent_context.new_page()
     phone = phone_context.new_page()
-    agent_errors = _watch_errors(agent)
-    phone_errors = _watch_errors(phone)
+    agent_errors = watch_errors(agent)
+    phone_errors = watch_errors(phone)
     try:
-        _sign_in(agent, nexus_server, "agente1@demo.nexus")
+        sign_in(agent, nexus_server, "agente1@demo.nexus")
         agent.get_by_role("tab", name=re.compile("Fila")).click()
 
         # The customer reaches Vendas; the agent takes the conversation and keeps it open.

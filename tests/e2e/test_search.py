@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import DEMO_PASSWORD, NexusServer
-from tests.e2e.test_web_app import DESKTOP, PHONE, _sign_in, _watch_errors
+from tests.e2e.pages import DESKTOP, PHONE, sign_in, watch_errors
 
 pytestmark = pytest.mark.browser
 
@@ -62,9 +62,9 @@ def test_agent_finds_a_customer_and_a_message_and_opens_it(
     for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
         context = browser.new_context(viewport=viewport, locale="pt-BR")
         page = context.new_page()
-        errors = _watch_errors(page)
+        errors = watch_errors(page)
         try:
-            _sign_in(page, nexus_server, "agente1@demo.nexus")
+            sign_in(page, nexus_server, "agente1@demo.nexus")
             search = page.get_by_role("searchbox", name="Pesquisar conversas")
 
             # A word of the message: found in every visible conversation, whatever the tab.

@@ -11,28 +11,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import DEMO_PASSWORD, NexusServer
+from tests.e2e.conftest import NexusServer
+from tests.e2e.pages import DESKTOP, PHONE, sign_in, watch_errors
 
 pytestmark = pytest.mark.browser
-
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
-
-
-def _sign_in(page: Any, server: NexusServer, email: str = "admin@demo.nexus") -> None:
-    page.goto(f"{server.url}/inbox")
-    # No session yet: the app sends us to the login page, remembering where we were going.
-    page.wait_for_url(re.compile(r"/login\?next=%2Finbox$"))
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Senha", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r"/inbox$"))
-
-
-def _watch_errors(page: Any) -> list[str]:
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 def test_admin_signs_in_sees_inbox_and_creates_a_user(
@@ -42,7 +24,7 @@ def test_admin_signs_in_sees_inbox_and_creates_a_user(
 
     context = browser.new_context(viewport=DESKTOP, locale="pt-BR")
     page = context.new_page()
-    errors = _watch_errors(page)
+    errors = watch_errors(page)
     try:
         page.goto(f"{nexus_server.url}/login")
         expect(page.get_by_role("heading", name="Entrar")).to_be_visible()
@@ -54,7 +36,7 @@ def test_admin_signs_in_sees_inbox_and_creates_a_user(
         page.get_by_role("button", name="Entrar").click()
         expect(page.get_by_role("alert")).to_contain_text("E-mail ou senha incorretos.")
 
-        _sign_in(page, nexus_server)
+        sign_in(page, nexus_server)
 
         # The inbox shell: header with name, role and presence; the three columns.
         header = page.locator("header")
@@ -163,9 +145,9 @@ def test_phone_shows_one_column_at_a_time(
 
     context = browser.new_context(viewport=PHONE, locale="pt-BR", has_touch=True)
     page = context.new_page()
-    errors = _watch_errors(page)
+    errors = watch_errors(page)
     try:
-        _sign_in(page, nexus_server, email="agente1@demo.nexus")
+        sign_in(page, nexus_server, email="agente1@demo.nexus")
         # The list fills the screen; the chat and the customer panel are not shown.
         expect(page.get_by_role("tab", name=re.compile("Minhas"))).to_be_visible()
         expect(page.get_by_text("Nenhuma conversa aberta")).to_be_hidden()

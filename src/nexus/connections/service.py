@@ -97,7 +97,7 @@ class ConnectionService:
         )
         self._store_secrets(box, connection, body.secrets)
         await repository.add(connection)
-        await self._audit(
+        await audit_connection(
             session,
             principal,
             "connection.create",
@@ -132,7 +132,7 @@ class ConnectionService:
         connection.config = config
         self._store_secrets(box, connection, merged)
         await session.flush()
-        await self._audit(
+        await audit_connection(
             session,
             principal,
             "connection.update",
@@ -154,30 +154,23 @@ class ConnectionService:
                 "This connection has conversations; stop it instead of deleting it.",
                 code="connection_in_use",
             )
-        await self._audit(
+        await audit_connection(
             session, principal, "connection.delete", connection, {"name": connection.name}
         )
         await repository.delete(connection)
 
-    async def _audit(
-        self,
-        session: AsyncSession,
-        principal: Principal,
-        action: str,
-        connection: Connection,
-        data: dict[str, object],
-    ) -> None:
-        await audit.record(
-            session,
-            company_id=principal.company_id,
-            action=action,
-            actor_id=principal.id,
-            actor_email=principal.user.email,
-            target_type="connection",
-            target_id=connection.id,
-            ip_address=principal.ip_address,
-            data=data,
-        )
-
 
 connection_service = ConnectionService()
+
+
+async def audit_connection(
+    session: AsyncSession,
+    principal: Principal,
+    action: str,
+    connection: Connection,
+    data: dict[str, object],
+) -> None:
+    """An admin's action on a number, in the audit log."""
+    await audit.record_action(
+        session, principal, action, target_type="connection", target_id=connection.id, data=data
+    )

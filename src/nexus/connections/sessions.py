@@ -20,7 +20,6 @@ from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexus.audit.service import audit
 from nexus.auth.dependencies import Principal
 from nexus.channels.base import ChannelAdapter
 from nexus.channels.errors import (
@@ -37,7 +36,7 @@ from nexus.connections.adapters import adapter_of
 from nexus.connections.qr import qr_data_url
 from nexus.connections.repository import ConnectionRepository, leased_connection
 from nexus.connections.schemas import ConnectionQr, ConnectionSyncResult
-from nexus.connections.service import connection_service
+from nexus.connections.service import audit_connection, connection_service
 from nexus.connections.sync import fetch_directory, store_directory
 from nexus.kit.db import Database
 from nexus.kit.errors import Conflict, NexusError, ValidationFailed
@@ -217,7 +216,7 @@ class ConnectionSessions:
             contacts=len(directory.contacts), groups=len(directory.groups), created=created
         )
         async with database.write() as session:
-            await self._audit(
+            await audit_connection(
                 session, principal, "connection.sync", connection, result.model_dump()
             )
         return result
@@ -293,28 +292,8 @@ class ConnectionSessions:
                 )
             else:
                 outcome(session, row)
-            await self._audit(session, principal, action, row, _result(row, failure))
+            await audit_connection(session, principal, action, row, _result(row, failure))
         return row
-
-    async def _audit(
-        self,
-        session: AsyncSession,
-        principal: Principal,
-        action: str,
-        connection: Connection,
-        data: dict[str, object],
-    ) -> None:
-        await audit.record(
-            session,
-            company_id=principal.company_id,
-            action=action,
-            actor_id=principal.id,
-            actor_email=principal.user.email,
-            target_type="connection",
-            target_id=connection.id,
-            ip_address=principal.ip_address,
-            data=data,
-        )
 
 
 def _ended(session: AsyncSession, connection: Connection, *, logout: bool) -> None:
