@@ -39,7 +39,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -243,11 +243,23 @@ async def cloud_customers(http: httpx.AsyncClient, company: Company, fake_url: s
     return CloudCustomers("/" + created.json()["webhook_url"].split("/", 3)[3])
 
 
+@contextlib.contextmanager
+def data_folder(keep: bool) -> Iterator[str]:
+    """A fresh data folder; kept (server.log, nexus.db) with ``--keep-data``."""
+    if not keep:
+        with tempfile.TemporaryDirectory(prefix="nexus-bench-") as tmp:
+            yield tmp
+        return
+    tmp = tempfile.mkdtemp(prefix="nexus-bench-")
+    progress(f"data folder (kept): {tmp}")
+    yield tmp
+
+
 async def run(args: argparse.Namespace) -> None:
     fake = FakeCloudApi()
     await fake.start()
     try:
-        with tempfile.TemporaryDirectory(prefix="nexus-bench-") as tmp:
+        with data_folder(args.keep_data) as tmp:
             async with nodes(args, Path(tmp)) as servers:
                 progress("servers up")
                 async with httpx.AsyncClient(base_url=servers[0].url, timeout=60) as http:
@@ -324,6 +336,7 @@ def main() -> None:
     parser.add_argument("--drain", type=float, default=60, help="wait for the last messages")
     parser.add_argument("--poll", type=float, default=0.02, help="visibility poll interval")
     parser.add_argument("--database-url", default="", help="PostgreSQL, distributed mode")
+    parser.add_argument("--keep-data", action="store_true", help="keep the data folder")
     parser.add_argument("--redis-url", default="", help="Redis, distributed mode")
     asyncio.run(run(parser.parse_args()))
 

@@ -7,6 +7,7 @@ from httpx import AsyncClient
 from sqlalchemy import select
 
 from nexus.models import Connection
+from tests.fakes.cloud_api import CloudWebhooks
 from tests.fixtures.api import create_user, signup
 
 CLOUD = {
@@ -82,3 +83,32 @@ async def test_sandbox_is_connected_at_once_and_can_be_deleted(client: AsyncClie
     assert deleted.status_code == 204
     missing = await client.get(f"/api/connections/{uuid.uuid4()}", headers=admin.headers)
     assert missing.status_code == 404
+
+
+async def test_webhooks_follow_a_rotated_secret_and_a_deletion_at_once(client: AsyncClient) -> None:
+    """The webhook route keeps the connections it names for a few seconds
+    (connections/webhook_lookup.py); a change made through the API applies to the very next
+    delivery."""
+    admin = await signup(client)
+    created = (await client.post("/api/connections", headers=admin.headers, json=CLOUD)).json()
+    path = "/" + created["webhook_url"].split("/", 3)[3]
+    hooks = CloudWebhooks(app_secret="app-secret-value")
+    empty = hooks.notification(messages=[])
+
+    async def post(secret: str) -> int:
+        delivery = hooks.delivery(empty, secret=secret)
+        response = await client.post(path, content=delivery.body, headers=delivery.headers)
+        return response.status_code
+
+    assert await post("app-secret-value") == 200  # now kept by the webhook route
+    rotated = await client.patch(
+        f"/api/connections/{created['id']}",
+        headers=admin.headers,
+        json={"secrets": {"app_secret": "rotated-secret"}},
+    )
+    assert rotated.status_code == 200, rotated.text
+    assert await post("app-secret-value") == 403
+    assert await post("rotated-secret") == 200
+    deleted = await client.delete(f"/api/connections/{created['id']}", headers=admin.headers)
+    assert deleted.status_code == 204
+    assert await post("rotated-secret") == 404

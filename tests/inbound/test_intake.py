@@ -99,16 +99,17 @@ async def test_a_delivery_that_cannot_be_stored_fails_alone(
 ) -> None:
     connection, deliveries = await _connection_and_events(app, client, 10)
     intake: Intake = app.state.intake
-    store_events = inbox.store
+    store_deliveries = inbox.store_deliveries
 
     async def failing_for_one(
-        session: AsyncSession, connection: Connection, events: Sequence[Event]
-    ) -> list[inbox.Stored]:
-        if any(getattr(event, "text", None) == "#4" for event in events):
+        session: AsyncSession, batch: Sequence[tuple[Connection, Sequence[Event]]]
+    ) -> list[list[inbox.Stored]]:
+        texts = [getattr(event, "text", None) for _, events in batch for event in events]
+        if "#4" in texts:
             raise RuntimeError("cannot store this one")
-        return await store_events(session, connection, events)
+        return await store_deliveries(session, batch)
 
-    monkeypatch.setattr(inbox, "store", failing_for_one)
+    monkeypatch.setattr(inbox, "store_deliveries", failing_for_one)
     results = await asyncio.gather(
         *(intake.store(connection, events) for events in deliveries), return_exceptions=True
     )
@@ -118,4 +119,38 @@ async def test_a_delivery_that_cannot_be_stored_fails_alone(
         isinstance(result, list) and len(result) == 1 for i, result in enumerate(results) if i != 4
     )
     assert await _stored_count(app) == 9
+    await eventually(lambda: _settled(app), within=60)
+
+
+async def test_a_batch_keeps_each_chats_order_and_stores_a_repeated_event_once(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    """Deliveries committed together are one INSERT: a chat's events stay in the order they
+    arrived across deliveries, and an event delivered twice in one batch goes to the first."""
+    connection, _ = await _connection_and_events(app, client, 0)
+    adapter = adapter_of(connection)
+
+    def delivery(*ids: str) -> Sequence[Event]:
+        body = [{"event": "message", "id": i, "from": "+5511900003333", "text": i} for i in ids]
+        return adapter.parse_webhook(json.dumps(body).encode())
+
+    async with app.state.database.write() as session:
+        stored = await inbox.store_deliveries(
+            session,
+            [
+                (connection, delivery("a", "b")),
+                (connection, delivery("c", "a")),
+                (connection, delivery("d")),
+            ],
+        )
+    assert [len(events) for events in stored] == [2, 1, 1]
+    async with app.state.database.read() as session:
+        queue = (
+            await session.scalars(
+                select(InboundEvent.provider_event_id).order_by(
+                    InboundEvent.received_at, InboundEvent.id
+                )
+            )
+        ).all()
+    assert [event_id.rsplit(":", 1)[-1] for event_id in queue] == ["a", "b", "c", "d"]
     await eventually(lambda: _settled(app), within=60)

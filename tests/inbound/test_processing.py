@@ -66,3 +66,61 @@ async def test_a_backlog_waiting_for_its_turn_is_applied_in_one_transaction(
             .where(Message.direction == MessageDirection.inbound)
         )
     assert received == 5
+
+
+async def test_a_kick_for_a_chat_being_worked_through_is_taken_by_the_running_job(
+    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every webhook kicks its chat: a kick that arrives while the chat's job runs in this
+    process adds no job of its own, and the running job applies its event before it ends."""
+    database: Database = app.state.database
+    world = await make_world(app, client)
+    created = await sandbox_connection(client, world.admin)
+    async with database.read() as session:
+        connection = await session.get(Connection, uuid.UUID(created["id"]))
+    assert connection is not None
+    adapter = adapter_of(connection)
+
+    async def store(text: str) -> inbox.Stored:
+        body = [{"event": "message", "id": text, "from": "+5511900002222", "text": text}]
+        async with database.write() as session:  # stored without waking a job
+            (stored,) = await inbox.store(
+                session, connection, adapter.parse_webhook(json.dumps(body).encode())
+            )
+        return stored
+
+    first = await store("first")
+    chat_empty = asyncio.Event()
+    go_on = asyncio.Event()
+    apply_batch = inbound_tasks._apply_batch
+
+    async def pausing_when_empty(database: Database, kicked: uuid.UUID, limit: int) -> int | None:
+        applied = await apply_batch(database, kicked, limit)
+        if applied is None and not go_on.is_set():
+            chat_empty.set()  # the job found nothing more and is about to end
+            await go_on.wait()
+        return applied
+
+    monkeypatch.setattr(inbound_tasks, "_apply_batch", pausing_when_empty)
+    running = asyncio.create_task(inbound_tasks.process(str(first.id), chat=first.chat))
+    await asyncio.wait_for(chat_empty.wait(), 30)
+    second = await store("second")
+    assert second.chat == first.chat
+    # The kick of the second event: answered at once, the running job takes its event.
+    await asyncio.wait_for(inbound_tasks.process(str(second.id), chat=second.chat), 1)
+    go_on.set()
+    await asyncio.wait_for(running, 30)
+
+    async with database.read() as session:
+        assert not await inbox.is_pending(session, first.id)
+        assert not await inbox.is_pending(session, second.id)
+        texts = (
+            await session.scalars(
+                select(Message.content)
+                .where(Message.direction == MessageDirection.inbound)
+                .order_by(Message.created_at)
+            )
+        ).all()
+    assert texts == ["first", "second"]
+    assert inbound_tasks.chat_runs.claim(first.chat)  # the chat's run has ended
+    inbound_tasks.chat_runs.end(first.chat)

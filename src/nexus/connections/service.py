@@ -20,6 +20,7 @@ from nexus.connections.schemas import (
     ConnectionUpdate,
     missing_fields,
 )
+from nexus.connections.webhook_lookup import webhook_lookup
 from nexus.kit.crypto import SecretBox
 from nexus.kit.errors import Conflict, ValidationFailed
 from nexus.kit.models import utc_now
@@ -132,6 +133,7 @@ class ConnectionService:
         connection.config = config
         self._store_secrets(box, connection, merged)
         await session.flush()
+        webhook_lookup.forget_after_commit(session, connection)
         await audit_connection(
             session,
             principal,
@@ -158,6 +160,7 @@ class ConnectionService:
             session, principal, "connection.delete", connection, {"name": connection.name}
         )
         await repository.delete(connection)
+        webhook_lookup.forget_after_commit(session, connection)
 
 
 connection_service = ConnectionService()

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,14 +36,24 @@ class Stored:
     """A newly stored event and the chat whose queue it joined."""
 
     id: uuid.UUID
+    connection_id: uuid.UUID
     ordering_key: str | None
 
+    @property
+    def chat(self) -> str:
+        return chat_key(self.connection_id, self.ordering_key)
 
-def first_of_each_chat(stored: Sequence[Stored]) -> list[uuid.UUID]:
+
+def chat_key(connection_id: uuid.UUID, ordering_key: str | None) -> str:
+    """Names a chat's queue: the events of one connection with one ordering key."""
+    return f"{connection_id}:{ordering_key or ''}"
+
+
+def first_of_each_chat(stored: Sequence[Stored]) -> list[Stored]:
     """One event per chat is enough to wake its job: the job works through the whole chat."""
-    firsts: dict[str | None, uuid.UUID] = {}
+    firsts: dict[str, Stored] = {}
     for event in stored:
-        firsts.setdefault(event.ordering_key, event.id)
+        firsts.setdefault(event.chat, event)
     return list(firsts.values())
 
 
@@ -50,32 +61,48 @@ async def store(
     session: AsyncSession, connection: Connection, events: Sequence[Event]
 ) -> list[Stored]:
     """Insert the events that are new (duplicates are skipped)."""
-    stored: list[Stored] = []
+    return (await store_deliveries(session, [(connection, events)]))[0]
+
+
+async def store_deliveries(
+    session: AsyncSession, deliveries: Sequence[tuple[Connection, Sequence[Event]]]
+) -> list[list[Stored]]:
+    """Insert the new events of several deliveries in one statement; for each delivery, the
+    events it added (duplicates, of an earlier delivery or of this batch, are skipped)."""
     now = utc_now()
-    # A delivery may carry several events of one chat in no promised order (Cloud API
-    # batches), and a chat's queue follows received_at (ids are random): store them in the
-    # provider's order, a microsecond apart. The sort is stable for equal timestamps.
-    for offset, event in enumerate(sorted(events, key=lambda event: event.timestamp)):
-        inserted = await insert_ignoring_duplicates(
-            session,
-            InboundEvent,
-            {
-                "id": uuid.uuid4(),
-                "company_id": connection.company_id,
-                "connection_id": connection.id,
-                "provider_event_id": event.event_id,
-                "kind": event.kind,
-                "ordering_key": event.ordering_key,
-                "payload": event_payload(event),
-                "status": InboundEventStatus.pending,
-                "attempts": 0,
-                "received_at": now + timedelta(microseconds=offset),
-                "next_attempt_at": now,
-            },
-            ["connection_id", "provider_event_id"],
-        )
-        if inserted is not None:
-            stored.append(Stored(inserted, event.ordering_key))
+    rows: list[dict[str, Any]] = []
+    owners: dict[tuple[uuid.UUID, str], int] = {}
+    for index, (connection, events) in enumerate(deliveries):
+        # A delivery may carry several events of one chat in no promised order (Cloud API
+        # batches), and a chat's queue follows received_at (ids are random): store them in
+        # the provider's order, a microsecond apart — and the deliveries in their order of
+        # arrival. The sort is stable for equal timestamps.
+        for event in sorted(events, key=lambda event: event.timestamp):
+            owners.setdefault((connection.id, event.event_id), index)
+            rows.append(
+                {
+                    "id": uuid.uuid4(),
+                    "company_id": connection.company_id,
+                    "connection_id": connection.id,
+                    "provider_event_id": event.event_id,
+                    "kind": event.kind,
+                    "ordering_key": event.ordering_key,
+                    "payload": event_payload(event),
+                    "status": InboundEventStatus.pending,
+                    "attempts": 0,
+                    "received_at": now + timedelta(microseconds=len(rows)),
+                    "next_attempt_at": now,
+                }
+            )
+    inserted = await insert_ignoring_duplicates(
+        session, InboundEvent, rows, ["connection_id", "provider_event_id"]
+    )
+    # RETURNING promises no order: put the new rows back in the order they were offered.
+    inserted.sort(key=lambda row: row.received_at)
+    stored: list[list[Stored]] = [[] for _ in deliveries]
+    for row in inserted:
+        owner = owners[(row.connection_id, row.provider_event_id)]
+        stored[owner].append(Stored(row.id, row.connection_id, row.ordering_key))
     return stored
 
 
@@ -92,11 +119,14 @@ async def is_pending(session: AsyncSession, event_id: uuid.UUID) -> bool:
     return status is InboundEventStatus.pending
 
 
-async def next_of_chat(session: AsyncSession, event_id: uuid.UUID) -> InboundEvent | None:
-    """Under the chat's lock, the oldest due pending event of the chat of ``event_id``."""
+async def due_of_chat(
+    session: AsyncSession, event_id: uuid.UUID, limit: int
+) -> Sequence[InboundEvent]:
+    """Under the chat's lock, the oldest due pending events of the chat of ``event_id``
+    (at most ``limit``), oldest first."""
     kicked = await session.get(InboundEvent, event_id)
     if kicked is None:
-        return None
+        return []
     await lock_chat(session, kicked.connection_id, kicked.ordering_key or "")
     statement = (
         select(InboundEvent)
@@ -107,10 +137,10 @@ async def next_of_chat(session: AsyncSession, event_id: uuid.UUID) -> InboundEve
             or_(InboundEvent.next_attempt_at.is_(None), InboundEvent.next_attempt_at <= utc_now()),
         )
         .order_by(InboundEvent.received_at, InboundEvent.id)
-        .limit(1)
+        .limit(limit)
         .execution_options(populate_existing=True)
     )
-    return (await session.execute(statement)).scalar_one_or_none()
+    return (await session.scalars(statement)).all()
 
 
 def mark_processed(event: InboundEvent) -> None:
@@ -134,7 +164,7 @@ async def record_failure(session: AsyncSession, event_id: uuid.UUID, error: str)
     await session.flush()
 
 
-async def due(session: AsyncSession, *, chats: int = 500) -> list[uuid.UUID]:
+async def due(session: AsyncSession, *, chats: int = 500) -> list[Stored]:
     """One pending event per chat whose wake-up may have been lost, oldest chats first.
 
     One per chat, because one job works through its chat: kicking every pending event of a
@@ -148,7 +178,5 @@ async def due(session: AsyncSession, *, chats: int = 500) -> list[uuid.UUID]:
         .order_by(InboundEvent.received_at)
         .limit(chats * 10)
     )
-    firsts: dict[tuple[uuid.UUID, str | None], uuid.UUID] = {}
-    for event_id, connection_id, ordering_key in rows:
-        firsts.setdefault((connection_id, ordering_key), event_id)
-    return list(firsts.values())[:chats]
+    pending = [Stored(*row) for row in rows]
+    return first_of_each_chat(pending)[:chats]

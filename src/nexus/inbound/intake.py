@@ -90,11 +90,11 @@ class Intake:
             delivery.answer(stored)
 
     async def _store(self, batch: list[_Delivery]) -> list[list[inbox.Stored]]:
-        results: list[list[inbox.Stored]] = []
         async with self._database.write(urgent=True) as session:
-            for delivery in batch:
-                stored = await inbox.store(session, delivery.connection, delivery.events)
-                for event_id in inbox.first_of_each_chat(stored):
-                    jobs.enqueue(session, "inbound.process", event_id=str(event_id))
-                results.append(stored)
+            results = await inbox.store_deliveries(
+                session, [(delivery.connection, delivery.events) for delivery in batch]
+            )
+            stored = [event for delivery in results for event in delivery]
+            for first in inbox.first_of_each_chat(stored):
+                jobs.enqueue(session, "inbound.process", event_id=str(first.id), chat=first.chat)
         return results

@@ -235,44 +235,41 @@ class InboundProcessor:
                 )
             ).scalar_one_or_none()
         now = utc_now()
-        message_id = await insert_ignoring_duplicates(
-            session,
-            Message,
-            {
-                "id": uuid.uuid4(),
-                "company_id": connection.company_id,
-                "conversation_id": conversation.id,
-                "contact_id": conversation.contact_id,
-                "connection_id": connection.id,
-                "direction": direction,
-                "type": event.type,
-                "content": event.text,
-                "media": (
-                    {"descriptor": event.media.model_dump(mode="json"), "state": "downloading"}
-                    if event.media
-                    else None
-                ),
-                "payload": payload,
-                "status": (
-                    MessageStatus.received
-                    if direction is MessageDirection.inbound
-                    else MessageStatus.sent
-                ),
-                "provider_message_id": event.provider_message_id,
-                "reply_to_id": reply_to_id,
-                "reply_to_provider_id": event.reply_to,
-                "provider_timestamp": event.timestamp,
-                "is_bot": False,
-                "attempts": 0,
-                "created_at": now,
-                "updated_at": now,
-            },
-            ["connection_id", "provider_message_id"],
+        row: dict[str, Any] = {
+            "id": uuid.uuid4(),
+            "company_id": connection.company_id,
+            "conversation_id": conversation.id,
+            "contact_id": conversation.contact_id,
+            "connection_id": connection.id,
+            "direction": direction,
+            "type": event.type,
+            "content": event.text,
+            "media": (
+                {"descriptor": event.media.model_dump(mode="json"), "state": "downloading"}
+                if event.media
+                else None
+            ),
+            "payload": payload,
+            "status": (
+                MessageStatus.received
+                if direction is MessageDirection.inbound
+                else MessageStatus.sent
+            ),
+            "provider_message_id": event.provider_message_id,
+            "reply_to_id": reply_to_id,
+            "reply_to_provider_id": event.reply_to,
+            "provider_timestamp": event.timestamp,
+            "is_bot": False,
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        inserted = await insert_ignoring_duplicates(
+            session, Message, [row], ["connection_id", "provider_message_id"]
         )
-        if message_id is None:
+        if not inserted:
             return None
-        message = await session.get(Message, message_id)
-        assert message is not None
+        message = inserted[0]
         conversation.last_message_at = now
         conversation.last_message_preview = preview_of(message)
         return message

@@ -28,25 +28,88 @@ MAX_PER_RUN = 100
 # BEGIN/COMMIT and one lookup of the chat's lock and connection for the lot, yet the write
 # lock is never held long enough to keep a webhook's 200 waiting.
 BATCH_SECONDS = 0.05
+# Events of the chat read at a time: a batch rarely gets through more before its time is up.
+RUN_READ = 10
+
+
+class ChatRuns:
+    """The chats this process is working through.
+
+    Every webhook kicks its chat's job. A kick that finds the chat's job already running
+    here only asks that job to look again before it ends, instead of starting a second job
+    that would read the inbox (and, on SQLite, queue for the write lock) to find the work
+    done. Jobs of one chat in different processes are kept apart by the chat's lock
+    (``inbox.lock_chat``).
+    """
+
+    def __init__(self) -> None:
+        self._kicked_again: dict[str, bool] = {}
+
+    def claim(self, chat: str) -> bool:
+        """Start the chat's run, or (False) note that the running one must look again."""
+        if chat in self._kicked_again:
+            self._kicked_again[chat] = True
+            return False
+        self._kicked_again[chat] = False
+        return True
+
+    def release(self, chat: str) -> bool:
+        """End the chat's run; or (True) keep it, when it was kicked while it ran."""
+        if self._kicked_again.pop(chat, False):
+            self._kicked_again[chat] = False
+            return True
+        return False
+
+    def end(self, chat: str) -> None:
+        """End the chat's run whatever happened meanwhile (the caller kicks it anew or fails)."""
+        self._kicked_again.pop(chat, None)
+
+
+chat_runs = ChatRuns()
 
 
 @jobs.task("inbound.process")
-async def process(event_id: str) -> None:
+async def process(event_id: str, chat: str | None = None) -> None:
     """Process the chat of ``event_id`` in order. Each event is applied in its own savepoint
     and marked processed with its effects; batches of them commit together."""
-    database = jobs.db()
     kicked = uuid.UUID(event_id)
-    async with database.read() as session:
-        if not await inbox.is_pending(session, kicked):
-            # An earlier job of its chat applied it already. Most kicks of a busy chat end
-            # here, without queueing for the write lock (SQLite has one for everybody).
+    if chat is None:  # a kick that does not name its chat
+        await _work_through(kicked)
+        return
+    if not chat_runs.claim(chat):
+        return
+    try:
+        finished = await _work_through(kicked)
+        # Kicked again meanwhile: its new events are behind ``kicked`` in the same chat.
+        while finished and chat_runs.release(chat):
+            finished = await _work_through(kicked, skip_if_done=False)
+        if finished:
             return
+    except BaseException:
+        chat_runs.end(chat)  # the sweep kicks the chat again
+        raise
+    # MAX_PER_RUN applied and more waiting: the chat goes to the back of the queue.
+    chat_runs.end(chat)
+    await jobs.kick("inbound.process", event_id=event_id, chat=chat)
+
+
+async def _work_through(kicked: uuid.UUID, *, skip_if_done: bool = True) -> bool:
+    """Apply the due events of the chat of ``kicked``; False when it stopped at
+    ``MAX_PER_RUN`` with more due."""
+    database = jobs.db()
+    if skip_if_done:
+        async with database.read() as session:
+            if not await inbox.is_pending(session, kicked):
+                # An earlier job of its chat applied it already: no need to queue for the
+                # write lock (SQLite has one for everybody).
+                return True
     applied = 0
     while applied < MAX_PER_RUN:
         batch = await _apply_batch(database, kicked, MAX_PER_RUN - applied)
         if batch is None:
-            return
+            return True
         applied += batch
+    return False
 
 
 async def _apply_batch(database: Database, kicked: uuid.UUID, limit: int) -> int | None:
@@ -62,24 +125,30 @@ async def _apply_batch(database: Database, kicked: uuid.UUID, limit: int) -> int
             deadline = loop.time() + BATCH_SECONDS
             connection: Connection | None = None
             while applied < limit:
-                row = await inbox.next_of_chat(session, kicked)
-                if row is None:
+                rows = await inbox.due_of_chat(session, kicked, min(RUN_READ, limit - applied))
+                if not rows:
                     return None
-                current = row.id
-                connection = connection or await session.get(Connection, row.connection_id)
-                assert connection is not None
-                try:
-                    async with savepoint(session):
-                        event = event_from_payload(row.payload)
-                        await inbound_processor.apply(session, connection, event)
-                        inbox.mark_processed(row)
-                except Exception as error:
-                    log.warning("inbound_event_failed", event_id=str(current), error=repr(error))
-                    await inbox.record_failure(session, current, repr(error))
-                    return None
-                applied += 1
-                if loop.time() >= deadline:
-                    break
+                for row in rows:
+                    current = row.id
+                    connection = connection or await session.get(Connection, row.connection_id)
+                    assert connection is not None
+                    try:
+                        async with savepoint(session):
+                            event = event_from_payload(row.payload)
+                            await inbound_processor.apply(session, connection, event)
+                            inbox.mark_processed(row)
+                    except Exception as error:
+                        log.warning(
+                            "inbound_event_failed", event_id=str(current), error=repr(error)
+                        )
+                        await inbox.record_failure(session, current, repr(error))
+                        return None
+                    applied += 1
+                    if loop.time() >= deadline or database.urgent_writer_waiting:
+                        return applied
+                    # SQLite statements run in the loop's thread (kit/sqlite_inline.py): let
+                    # requests in between events, not only between batches.
+                    await asyncio.sleep(0)
         return applied
     except Exception as error:
         # The transaction itself failed (the database went away, a lock timed out): nothing
@@ -97,8 +166,8 @@ async def sweep() -> None:
     """Kick events whose job was lost (a crash between the 200 and the processing)."""
     async with jobs.db().read() as session:
         due = await inbox.due(session)
-    for event_id in due:
-        await jobs.kick("inbound.process", event_id=str(event_id))
+    for first in due:
+        await jobs.kick("inbound.process", event_id=str(first.id), chat=first.chat)
 
 
 @jobs.task("media.download")

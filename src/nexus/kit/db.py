@@ -8,13 +8,13 @@ once; read-only sessions keep a plain deferred ``BEGIN`` so readers never wait o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -22,7 +22,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from nexus.kit.sqlite_inline import BUSY_TIMEOUT_MS, inline_connector
 from nexus.kit.write_turns import WriteTurns
+
+Model = TypeVar("Model")
 
 WRITE_OPTION = "nexus_write"
 AFTER_COMMIT_KEY = "nexus_after_commit"
@@ -82,14 +85,23 @@ async def rollback(session: AsyncSession) -> None:
     await session.rollback()
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, echo: bool = False, inline: bool = False) -> AsyncEngine:
+    """An engine for ``url``. ``inline`` (SQLite files): statements run in the event loop's
+    thread instead of aiosqlite's (``kit/sqlite_inline.py``), for write sessions."""
     if url.startswith("sqlite"):
+        path = make_url(url).database
+        creator = (
+            {"async_creator": inline_connector(path)}
+            if inline and path and path != ":memory:"
+            else {}
+        )
         engine = create_async_engine(
             url,
             echo=echo,
-            connect_args={"timeout": 30},
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
             pool_size=8,
             max_overflow=8,
+            **creator,
         )
         _configure_sqlite(engine)
         return engine
@@ -101,13 +113,15 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take control of transactions away from the driver, so BEGIN is ours to emit.
-        dbapi_connection.isolation_level = None
+        # Take control of transactions away from the driver, so BEGIN is ours to emit
+        # (inline connections are opened that way).
+        if dbapi_connection.isolation_level is not None:
+            dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")
@@ -121,6 +135,8 @@ class Database:
     """One engine and the two session factories built on it."""
 
     engine: AsyncEngine
+    # The engine of write sessions: on SQLite a second pool, of inline connections.
+    write_engine: AsyncEngine
     write_sessions: async_sessionmaker[AsyncSession]
     read_sessions: async_sessionmaker[AsyncSession]
     # SQLite only: this process's writers queue here rather than in SQLite's busy handler.
@@ -148,6 +164,12 @@ class Database:
                 await session.commit()
             await _run_after_commit(session)
 
+    @property
+    def urgent_writer_waiting(self) -> bool:
+        """SQLite: an urgent writer (a webhook's 200) waits for the turn a background writer
+        holds. A batch of background work checks between its steps and ends early."""
+        return self.turns is not None and self.turns.urgent_waiting
+
     @asynccontextmanager
     async def _turn(self, urgent: bool) -> AsyncIterator[None]:
         if self.turns is None:
@@ -163,28 +185,38 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.write_engine is not self.engine:
+            await self.write_engine.dispose()
 
 
 def create_database(url: str, *, echo: bool = False) -> Database:
     engine = create_engine(url, echo=echo)
-    write_engine = engine.execution_options(**{WRITE_OPTION: True})
+    # Reads stay on aiosqlite's threads: a long report or search must not stall the loop.
+    write_engine = (
+        create_engine(url, echo=echo, inline=True) if url.startswith("sqlite") else engine
+    )
     return Database(
         engine=engine,
-        write_sessions=async_sessionmaker(write_engine, expire_on_commit=False),
+        write_engine=write_engine,
+        write_sessions=async_sessionmaker(
+            write_engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        ),
         read_sessions=async_sessionmaker(engine, expire_on_commit=False),
         turns=WriteTurns() if engine.dialect.name == "sqlite" else None,
     )
 
 
 async def insert_ignoring_duplicates(
-    session: AsyncSession, model: type[Any], values: dict[str, Any], unique: list[str]
-) -> Any | None:
-    """``INSERT … ON CONFLICT (unique) DO NOTHING RETURNING id`` on either database: the
-    id of the new row, or None when an equal row was already there (a duplicate delivery)."""
+    session: AsyncSession, model: type[Model], rows: Sequence[dict[str, Any]], unique: list[str]
+) -> list[Model]:
+    """``INSERT … ON CONFLICT (unique) DO NOTHING RETURNING *`` on either database, several
+    rows per statement: the rows that were new, as loaded objects; a row equal to one already
+    there (a duplicate delivery) is left out."""
     from sqlalchemy.dialects.postgresql import insert as postgres_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+    if not rows:
+        return []
     insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=unique)
-    result = await session.execute(statement.returning(model.id))
-    return result.scalar_one_or_none()
+    statement = insert(model).on_conflict_do_nothing(index_elements=unique).returning(model)
+    return list((await session.scalars(statement, list(rows))).all())

@@ -33,6 +33,11 @@ class WriteTurns:
     def waiting(self) -> int:
         return len(self._urgent) + len(self._background)
 
+    @property
+    def urgent_waiting(self) -> bool:
+        """Whether an urgent writer waits: a long background turn should end soon."""
+        return any(not granted.cancelled() for granted in self._urgent)
+
     @asynccontextmanager
     async def turn(self, *, urgent: bool = False) -> AsyncIterator[None]:
         await self._acquire(urgent)

@@ -20,7 +20,7 @@ import structlog
 from sqlalchemy import Insert, event, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from nexus.kit.db import after_commit, commit_work_key
 from nexus.kit.models import utc_now
@@ -157,7 +157,12 @@ def _number_and_log(session: Session) -> None:
     of their numbers. Everything else is flushed first, so that once the lock is taken only
     these inserts and the COMMIT remain — the lock is held for one round trip, and its holder
     never waits for another lock (no deadlock with transactions that wait for it).
+
+    A savepoint's release is a commit too: its events wait for the outer COMMIT, so a run of
+    inbound events (one savepoint each) takes the counter's lock and logs its events once.
     """
+    if session.in_nested_transaction():
+        return
     pending: list[_Pending] = session.info.pop(_PENDING_KEY, [])
     if not pending:
         return
@@ -190,6 +195,8 @@ def _number_and_log(session: Session) -> None:
     session.execute(insert(RealtimeEvent), rows)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(session: Session) -> None:
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.nested:
+        return  # kit/db.savepoint drops only what its block published
     session.info.pop(_PENDING_KEY, None)

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from nexus.channels.errors import MalformedWebhook, WebhookRejected
 from nexus.connections.adapters import adapter_of
-from nexus.connections.repository import connection_by_webhook_key
+from nexus.connections.webhook_lookup import webhook_lookup
 from nexus.inbound.typing import relay_customer_typing
 from nexus.kit.errors import BadRequest, ErrorResponse, Forbidden, NotFound, Unauthorized
 from nexus.models import ChannelKind, Connection
@@ -35,8 +35,7 @@ class WebhookAck(BaseModel):
 
 
 async def _connection(request: Request, channel: ChannelKind, key: str) -> Connection:
-    async with request.app.state.database.read() as session:
-        connection = await connection_by_webhook_key(session, key)
+    connection = await webhook_lookup.find(request.app.state.database, key)
     if connection is None or connection.channel is not channel:
         raise NotFound("Unknown webhook.", code="unknown_webhook")
     return connection
