@@ -1,14 +1,20 @@
 """Real-time fan-out benchmark: sandbox webhook → ``message-received`` on agents' sockets.
 
 Embedded mode starts one ``nexus serve`` (SQLite, in-process jobs); distributed mode starts
-two ``nexus api`` processes and one ``nexus worker`` on PostgreSQL and Redis, with half of
-the sockets on each API process and the webhooks posted to the first. One company, one
-department whose agents are all offline, so every customer's conversation waits in the
-department's queue and each of their messages goes to the department's room: every socket
-receives every message. Latency is measured from just before the webhook POST to the
-socket's receipt (both clocks are this machine's; the sockets live in this process).
+two ``nexus api`` processes and one ``nexus worker`` on PostgreSQL and Redis, with the
+sockets spread over the API processes and the webhooks posted to the first. One company,
+one department, ``--agents`` agents with ``--sockets / --agents`` tabs each, one customer
+per agent. Two audiences:
 
-    uv run python -m bench.realtime --sockets 1000 --rate 50 --seconds 20
+- ``assigned`` (the default, a working day): the agents are online, so routing gives each
+  customer's conversation to one of them; a message reaches its agent's tabs.
+- ``queue`` (the worst case): the agents stay offline, every conversation waits in the
+  department's queue, and every message reaches every socket.
+
+Latency is measured from just before the webhook POST to the socket's receipt (both clocks
+are this machine's; the sockets live in this process).
+
+    uv run python -m bench.realtime --sockets 2000 --agents 200 --rate 50 --seconds 15
     uv run python -m bench.realtime --mode distributed --sockets 1000 \\
         --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/nexus_bench \\
         --redis-url redis://127.0.0.1:6379/9
@@ -38,8 +44,7 @@ import httpx
 import socketio
 
 PASSWORD = "bench-password-123"
-AGENTS = 20  # sockets are spread over these agents' tabs
-CUSTOMERS = 40  # conversations the injected messages are spread over
+CUSTOMERS = 40  # conversations the webhooks bench spreads its messages over
 
 
 def free_port() -> int:
@@ -131,9 +136,10 @@ class Company:
     agent_tokens: list[str]
     webhook_path: str
     sandbox_token: str
+    agent_ids: list[str] = field(default_factory=list)
 
 
-async def make_company(http: httpx.AsyncClient) -> Company:
+async def make_company(http: httpx.AsyncClient, agents: int = 20) -> Company:
     tag = int(time.time())
     signup = await http.post(
         "/api/auth/signup",
@@ -150,12 +156,13 @@ async def make_company(http: httpx.AsyncClient) -> Company:
         "/api/departments",
         headers=admin,
         # No queue timeout during a run; room for every agent.
-        json={"name": "Suporte", "response_timeout_minutes": 1440, "max_agents": AGENTS},
+        json={"name": "Suporte", "response_timeout_minutes": 1440, "max_agents": agents},
     )
     department.raise_for_status()
     department_id = department.json()["id"]
     tokens: list[str] = []
-    for n in range(AGENTS):
+    ids: list[str] = []
+    for n in range(agents):
         email = f"agent{n}.{tag}@bench.example.com"
         created = await http.post(
             "/api/users",
@@ -169,6 +176,7 @@ async def make_company(http: httpx.AsyncClient) -> Company:
             },
         )
         created.raise_for_status()
+        ids.append(created.json()["id"])
         login = await http.post("/api/auth/login", json={"email": email, "password": PASSWORD})
         login.raise_for_status()
         tokens.append(login.json()["access_token"])
@@ -178,12 +186,13 @@ async def make_company(http: httpx.AsyncClient) -> Company:
     connection.raise_for_status()
     body = connection.json()
     path = "/" + body["webhook_url"].split("/", 3)[3]
-    return Company(admin, tokens, path, body["verify_token"])
+    return Company(admin, tokens, path, body["verify_token"], ids)
 
 
 @dataclass
 class Sockets:
     received: dict[str, list[float]] = field(default_factory=dict)
+    tabs: dict[str, int] = field(default_factory=dict)  # token -> sockets connected
     # From the message's row being written (its created_at) to the socket: the fan-out
     # alone, without the webhook's queueing and processing.
     fan_out: list[float] = field(default_factory=list)
@@ -213,6 +222,7 @@ class Sockets:
                     raise
                 await asyncio.sleep(1)
         self.clients.append(client)
+        self.tabs[token] = self.tabs.get(token, 0) + 1
 
     async def close(self) -> None:
         await asyncio.gather(*(c.disconnect() for c in self.clients), return_exceptions=True)
@@ -227,25 +237,72 @@ async def say(http: httpx.AsyncClient, company: Company, phone: str, text: str) 
     response.raise_for_status()
 
 
-async def queue_customers(http: httpx.AsyncClient, company: Company, admin_url: str) -> list[str]:
+async def queue_customers(
+    http: httpx.AsyncClient, company: Company, admin_url: str, customers: int
+) -> list[str]:
     """Customers whose conversations wait in the department's queue (menu choice 1)."""
-    phones = [f"+55119{n:08d}" for n in range(CUSTOMERS)]
+    phones = [f"+55119{n:08d}" for n in range(customers)]
     for phone in phones:
         await say(http, company, phone, "Olá")
     await asyncio.sleep(2)  # the bot's greeting, before the menu answer
     for phone in phones:
         await say(http, company, phone, "1")
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        page = await http.get(
-            f"{admin_url}/api/conversations",
-            headers=company.admin_headers,
-            params={"status": "waiting", "limit": 100},
-        )
-        if page.status_code == 200 and len(page.json()["items"]) >= CUSTOMERS:
+        if len(await conversations(http, admin_url, company, "waiting")) >= len(phones):
             return phones
         await asyncio.sleep(0.5)
     raise RuntimeError("the customers' conversations did not reach the queue")
+
+
+async def conversations(
+    http: httpx.AsyncClient, admin_url: str, company: Company, status: str
+) -> list[dict[str, Any]]:
+    """Every conversation in ``status``, page by page, as the admin sees them."""
+    items: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"status": status, "limit": 100}
+        if cursor:
+            params["cursor"] = cursor
+        page = await http.get(
+            f"{admin_url}/api/conversations", headers=company.admin_headers, params=params
+        )
+        page.raise_for_status()
+        body = page.json()
+        items += body["items"]
+        cursor = body.get("next_cursor")
+        if not cursor:
+            return items
+
+
+async def assign_to_online_agents(
+    http: httpx.AsyncClient, company: Company, admin_url: str, phones: list[str]
+) -> dict[str, str]:
+    """Set every agent online (routing gives out the queue, least busy first) and return
+    each customer's agent, as the token that agent's tabs use."""
+    # The bench's tabs send no heartbeats: keep the agents online for the whole run.
+    patched = await http.patch(
+        f"{admin_url}/api/settings",
+        headers=company.admin_headers,
+        json={"conversations": {"heartbeat_timeout_seconds": 3600}},
+    )
+    patched.raise_for_status()
+    for token in company.agent_tokens:
+        online = await http.patch(
+            f"{admin_url}/api/users/me/status",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"status": "online"},
+        )
+        online.raise_for_status()
+    token_of = dict(zip(company.agent_ids, company.agent_tokens, strict=True))
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assigned = await conversations(http, admin_url, company, "assigned")
+        if len(assigned) >= len(phones):
+            return {item["contact"]["phone"]: token_of[item["assignee_id"]] for item in assigned}
+        await asyncio.sleep(0.5)
+    raise RuntimeError("routing did not give every conversation to an agent")
 
 
 async def inject(http: httpx.AsyncClient, company: Company, phone: str, text: str) -> bool:
@@ -272,10 +329,16 @@ async def run(args: argparse.Namespace) -> None:
             first = servers[0]
             progress("servers up")
             async with httpx.AsyncClient(base_url=first.url, timeout=30) as http:
-                company = await make_company(http)
+                company = await make_company(http, args.agents)
                 progress("company ready")
-                phones = await queue_customers(http, company, first.url)
+                phones = await queue_customers(
+                    http, company, first.url, args.customers or args.agents
+                )
                 progress("customers queued")
+                agent_of: dict[str, str] = {}  # phone -> the token of its agent's tabs
+                if args.audience == "assigned":
+                    agent_of = await assign_to_online_agents(http, company, first.url, phones)
+                    progress("conversations assigned")
                 api_pids = [n.process.pid for n in servers]  # the processes holding sockets
                 rss_before = sum(rss_kib(pid) for pid in api_pids)
                 sockets = Sockets()
@@ -299,6 +362,7 @@ async def run(args: argparse.Namespace) -> None:
                 rss_after = sum(rss_kib(pid) for pid in api_pids)
 
                 sent: dict[str, float] = {}
+                expected = 0
                 posts: list[asyncio.Task[bool]] = []
                 begin = time.monotonic()
                 for n in range(int(args.rate * args.seconds)):
@@ -306,10 +370,10 @@ async def run(args: argparse.Namespace) -> None:
                     # not lower the offered rate.
                     await asyncio.sleep(max(0.0, begin + n / args.rate - time.monotonic()))
                     text = f"bench-{n}"
+                    phone = phones[n % len(phones)]
                     sent[text] = time.time()
-                    posts.append(
-                        asyncio.create_task(inject(http, company, phones[n % len(phones)], text))
-                    )
+                    expected += sockets.tabs.get(agent_of[phone], 0) if agent_of else connected
+                    posts.append(asyncio.create_task(inject(http, company, phone, text)))
                 refused = len(posts) - sum(await asyncio.gather(*posts))
                 await asyncio.sleep(args.drain)
                 still = sum(client.connected for client in sockets.clients)
@@ -318,9 +382,11 @@ async def run(args: argparse.Namespace) -> None:
     latencies = [
         (at - sent[text]) * 1000 for text, times in sockets.received.items() for at in times
     ]
-    expected = len(sent) * connected
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-    print(f"mode={args.mode} sockets={connected} (asked {args.sockets}) in {connect_seconds:.1f} s")
+    print(
+        f"mode={args.mode} audience={args.audience} agents={args.agents} "
+        f"sockets={connected} (asked {args.sockets}) in {connect_seconds:.1f} s"
+    )
     print(
         f"server RSS {rss_before / 1024:.0f} MiB -> {rss_after / 1024:.0f} MiB: "
         f"{(rss_after - rss_before) / max(connected, 1):.0f} KiB per socket"
@@ -348,6 +414,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", choices=["embedded", "distributed"], default="embedded")
     parser.add_argument("--sockets", type=int, default=1000)
+    parser.add_argument("--agents", type=int, default=200, help="the sockets are their tabs")
+    parser.add_argument(
+        "--customers", type=int, default=0, help="conversations (default: one per agent)"
+    )
+    parser.add_argument(
+        "--audience",
+        choices=["assigned", "queue"],
+        default="assigned",
+        help="assigned: a message reaches its agent's tabs; queue: every socket",
+    )
     parser.add_argument("--rate", type=float, default=50, help="inbound messages per second")
     parser.add_argument("--seconds", type=float, default=20, help="how long to inject")
     parser.add_argument("--drain", type=float, default=10, help="wait for late deliveries")

@@ -165,3 +165,53 @@ async def test_a_sqlite_writer_waits_for_a_lock_held_elsewhere_without_stalling_
     finally:
         holder.close()
         await database.dispose()
+
+
+async def test_a_writer_cancelled_while_waiting_for_the_lock_leaves_it_free(
+    test_database: MigratedDatabase,
+) -> None:
+    """The thread that waits for the lock cannot be stopped: when its writer is cancelled
+    (a request that went away), the lock it then gets is given back, not held forever, and
+    the loop is never stuck behind that thread."""
+    if test_database.dialect != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL sessions never wait in a thread")
+    await test_database.truncate()
+    database = create_database(test_database.url)
+    path = make_url(test_database.url).database
+    assert path is not None
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        loop = asyncio.get_running_loop()
+        longest_stall = 0.0
+
+        async def watch_the_loop() -> None:
+            nonlocal longest_stall
+            while True:
+                before = loop.time()
+                await asyncio.sleep(0.01)
+                longest_stall = max(longest_stall, loop.time() - before)
+
+        watcher = asyncio.create_task(watch_the_loop())
+
+        async def write() -> None:
+            async with database.write() as session:
+                session.add(Company(name="Never", slug="never", settings={}))
+
+        writer = asyncio.create_task(write())
+        await asyncio.sleep(0.3)  # waiting for the lock in its thread
+        writer.cancel()
+        await asyncio.sleep(0.1)
+        holder.execute("COMMIT")  # the waiting thread now gets the lock…
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(writer, 10)
+        watcher.cancel()
+        # Far below the 30 s busy timeout a stuck loop would show.
+        assert longest_stall < 5
+        holder.execute("BEGIN IMMEDIATE")  # …and has given it back
+        holder.execute("COMMIT")
+        async with database.read() as session:
+            assert (await session.scalar(select(func.count()).select_from(Company))) == 0
+    finally:
+        holder.close()
+        await database.dispose()

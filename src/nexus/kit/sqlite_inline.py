@@ -21,6 +21,7 @@ mapping stay as they are.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -115,7 +116,17 @@ class InlineConnection:
                 raise
         finally:
             self.sqlite.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        await asyncio.to_thread(cursor.execute, sql)
+        waiting = asyncio.ensure_future(asyncio.to_thread(cursor.execute, sql))
+        try:
+            await asyncio.shield(waiting)
+        except asyncio.CancelledError:
+            # The thread goes on and may still get the lock: nobody would ever give it back.
+            # Wait for it, and give the lock back before passing the cancellation on.
+            with contextlib.suppress(sqlite3.Error):
+                await waiting
+            if self.sqlite.in_transaction:
+                self.sqlite.rollback()
+            raise
 
     async def commit(self) -> None:
         self.sqlite.commit()

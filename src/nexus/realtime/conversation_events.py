@@ -68,10 +68,31 @@ _CHANGED_BY_KIND = {
 }
 
 
+# Per transaction: a run of inbound events publishes every message of a chat to the same
+# department's supervisors; they are read once per run, not once per message.
+_SUPERVISORS_KEY = "nexus_department_supervisors"
+
+
 async def department_supervisors(
     session: AsyncSession, company_id: uuid.UUID, department_id: uuid.UUID
 ) -> list[tuple[uuid.UUID, str]]:
-    """The active supervisors linked to a department, with their locales."""
+    """The active supervisors linked to a department, with their locales (read once per
+    transaction)."""
+    transaction = session.sync_session.get_transaction()
+    kept: tuple[object, dict[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, str]]]] | None
+    kept = session.info.get(_SUPERVISORS_KEY)
+    if kept is None or kept[0] is not transaction:
+        kept = (transaction, {})
+        session.info[_SUPERVISORS_KEY] = kept
+    key = (company_id, department_id)
+    if key not in kept[1]:
+        kept[1][key] = await _read_supervisors(session, company_id, department_id)
+    return kept[1][key]
+
+
+async def _read_supervisors(
+    session: AsyncSession, company_id: uuid.UUID, department_id: uuid.UUID
+) -> list[tuple[uuid.UUID, str]]:
     rows = await session.execute(
         select(User.id, User.locale)
         .join(DepartmentMember, DepartmentMember.user_id == User.id)
