@@ -11,11 +11,23 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import func, select
 
+from nexus.channels.events import InboundMessage, Party
 from nexus.connections.adapters import adapter_of
 from nexus.inbound import inbox
 from nexus.inbound import tasks as inbound_tasks
+from nexus.inbound.processor import inbound_processor
 from nexus.kit.db import Database
-from nexus.models import Connection, Message, MessageDirection
+from nexus.kit.models import utc_now
+from nexus.models import (
+    Connection,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    IdentityKind,
+    Message,
+    MessageDirection,
+    MessageType,
+)
 from tests.fixtures.sandbox import sandbox_connection
 from tests.fixtures.world import make_world
 
@@ -124,3 +136,59 @@ async def test_a_kick_for_a_chat_being_worked_through_is_taken_by_the_running_jo
     assert texts == ["first", "second"]
     assert inbound_tasks.chat_runs.claim(first.chat)  # the chat's run has ended
     inbound_tasks.chat_runs.end(first.chat)
+
+
+def _text(n: int, party: Party) -> InboundMessage:
+    return InboundMessage(
+        event_id=f"memo-{n}",
+        ordering_key="memo-chat",
+        timestamp=utc_now(),
+        provider_message_id=f"memo-{n}",
+        chat_id="memo-chat",
+        sender=party,
+        type=MessageType.text,
+        text=f"#{n}",
+    )
+
+
+async def test_a_run_follows_its_conversation_and_contact_when_they_change_within_it(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    """Within one transaction a run remembers the chat's contact and open conversation
+    (kit/db.transaction_memo), but never past a change: a conversation resolved meanwhile
+    gets no more messages, a contact merged into another is not written to again."""
+    database: Database = app.state.database
+    world = await make_world(app, client)
+    created = await sandbox_connection(client, world.admin)
+    phone = Party(kind=IdentityKind.whatsapp_phone, external_id="5511900004444")
+    lid = Party(kind=IdentityKind.whatsapp_lid, external_id="77001")
+    both = Party(kind=IdentityKind.whatsapp_lid, external_id="77001", phone="+5511900004444")
+    async with database.write() as session:
+        connection = await session.get(Connection, uuid.UUID(created["id"]))
+        assert connection is not None
+        await inbound_processor.apply(session, connection, _text(1, phone))
+        await inbound_processor.apply(session, connection, _text(11, phone))  # remembered
+        first = (await session.scalars(select(Conversation))).one()
+        first.status = ConversationStatus.resolved  # as an agent's resolve would
+        first.resolved_at = utc_now()
+        await inbound_processor.apply(session, connection, _text(2, phone))
+        await inbound_processor.apply(session, connection, _text(3, lid))  # a new contact…
+        await inbound_processor.apply(session, connection, _text(4, both))  # …merged here
+        await inbound_processor.apply(session, connection, _text(5, lid))
+
+    async with database.read() as session:
+        rows = (
+            await session.execute(
+                select(Message.content, Message.conversation_id, Message.contact_id)
+                .where(Message.direction == MessageDirection.inbound)
+                .order_by(Message.provider_message_id)
+            )
+        ).all()
+        survivors = (
+            await session.scalars(select(Contact.id).where(Contact.merged_into_id.is_(None)))
+        ).all()
+    by_text = {content: (conversation, contact) for content, conversation, contact in rows}
+    assert by_text["#1"][0] == by_text["#11"][0] == first.id
+    assert by_text["#2"][0] != first.id  # a new conversation, not the resolved one
+    assert len(survivors) == 1
+    assert by_text["#5"][1] == survivors[0]  # the survivor of the merge, not the LID's contact

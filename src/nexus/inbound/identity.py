@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nexus.kit.db import transaction_memo
 from nexus.models import (
     Contact,
     ContactIdentity,
@@ -43,6 +44,25 @@ async def resolve_contact(
 ) -> Contact:
     if not identities:
         raise ValueError("an inbound event always names its sender")
+    # A run of a chat's events names the same sender each time: once resolved in this
+    # transaction, the contact stands until something merges it into another.
+    memo: dict[tuple[object, ...], Contact] = transaction_memo(session, "resolved_contacts")
+    key = (company_id, tuple(identities), phone, name, is_group)
+    contact = memo.get(key)
+    if contact is None or contact.merged_into_id is not None:
+        contact = await _resolve(session, company_id, identities, phone, name, is_group)
+        memo[key] = contact
+    return contact
+
+
+async def _resolve(
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    identities: Sequence[Identity],
+    phone: str | None,
+    name: str | None,
+    is_group: bool,
+) -> Contact:
     known = await _contacts_for(session, company_id, identities, phone)
     if known:
         contact = known[0]  # the oldest one survives a merge

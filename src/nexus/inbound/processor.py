@@ -32,10 +32,10 @@ from nexus.channels.outbound import QrCode
 from nexus.companies.service import company_service
 from nexus.connections import states
 from nexus.connections.qr import qr_data_url
-from nexus.conversations.repository import ConversationRepository
+from nexus.conversations.repository import OPEN_STATUSES, ConversationRepository
 from nexus.conversations.service import conversation_service
 from nexus.inbound.identity import Identity, resolve_contact
-from nexus.kit.db import insert_ignoring_duplicates
+from nexus.kit.db import insert_ignoring_duplicates, transaction_memo
 from nexus.kit.jobs import jobs
 from nexus.kit.models import utc_now
 from nexus.messages.outbound import preview_of
@@ -174,8 +174,18 @@ class InboundProcessor:
         event: InboundMessage,
     ) -> tuple[Conversation, bool]:
         repository = ConversationRepository(session, connection.company_id)
-        conversation = await repository.open_for_contact(contact_id, connection.id)
+        # A run of a chat's events lands in the same conversation while it stays open.
+        memo: dict[tuple[uuid.UUID, uuid.UUID], Conversation]
+        memo = transaction_memo(session, "open_conversations")
+        conversation = memo.get((contact_id, connection.id))
+        if (
+            conversation is None
+            or conversation.status not in OPEN_STATUSES
+            or conversation.contact_id != contact_id
+        ):
+            conversation = await repository.open_for_contact(contact_id, connection.id)
         if conversation is not None:
+            memo[(contact_id, connection.id)] = conversation
             conversation.chat_id = event.chat_id  # the latest address wins (LID migration)
             return conversation, False
         company = await session.get(Company, connection.company_id)

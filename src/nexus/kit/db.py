@@ -65,6 +65,28 @@ async def _run_after_commit(session: AsyncSession) -> None:
         await callback()
 
 
+_MEMOS_KEY = "nexus_transaction_memos"
+
+
+def transaction_memo(session: AsyncSession, name: str) -> dict[Any, Any]:
+    """A dict named ``name`` that lives as long as ``session``'s current transaction: for
+    what a run of inbound events would otherwise read again for every event. Forgotten when
+    the transaction ends and when a savepoint fails (its rows may be gone).
+
+    Kept on SQLite only, where a write transaction holds the database's one write lock, so
+    nothing it remembers can be changed by anybody else before it ends. PostgreSQL
+    transactions run side by side (an agent may resolve the conversation meanwhile): there
+    the dict is always new and empty, and every read happens."""
+    if session.get_bind().dialect.name != "sqlite":
+        return {}
+    transaction = session.sync_session.get_transaction()
+    kept: tuple[object, dict[str, dict[Any, Any]]] | None = session.info.get(_MEMOS_KEY)
+    if kept is None or kept[0] is not transaction:
+        kept = (transaction, {})
+        session.info[_MEMOS_KEY] = kept
+    return kept[1].setdefault(name, {})
+
+
 @asynccontextmanager
 async def savepoint(session: AsyncSession) -> AsyncIterator[None]:
     """A nested transaction: if the block raises, its writes and the commit work it
@@ -77,6 +99,7 @@ async def savepoint(session: AsyncSession) -> AsyncIterator[None]:
         for key, mark in marks.items():
             if key in session.info:
                 del session.info[key][mark:]
+        session.info.pop(_MEMOS_KEY, None)
         raise
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexus.conversations.schemas import NoteRead
 from nexus.conversations.visibility import QUEUE_STATUSES
-from nexus.kit.db import after_commit
+from nexus.kit.db import after_commit, transaction_memo
 from nexus.kit.realtime import conversation_room, realtime
 from nexus.models import (
     Conversation,
@@ -68,26 +68,17 @@ _CHANGED_BY_KIND = {
 }
 
 
-# Per transaction: a run of inbound events publishes every message of a chat to the same
-# department's supervisors; they are read once per run, not once per message.
-_SUPERVISORS_KEY = "nexus_department_supervisors"
-
-
 async def department_supervisors(
     session: AsyncSession, company_id: uuid.UUID, department_id: uuid.UUID
 ) -> list[tuple[uuid.UUID, str]]:
-    """The active supervisors linked to a department, with their locales (read once per
-    transaction)."""
-    transaction = session.sync_session.get_transaction()
-    kept: tuple[object, dict[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, str]]]] | None
-    kept = session.info.get(_SUPERVISORS_KEY)
-    if kept is None or kept[0] is not transaction:
-        kept = (transaction, {})
-        session.info[_SUPERVISORS_KEY] = kept
+    """The active supervisors linked to a department, with their locales. Read once per
+    transaction: a run of inbound events publishes every message of a chat to them."""
+    memo: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, str]]]
+    memo = transaction_memo(session, "department_supervisors")
     key = (company_id, department_id)
-    if key not in kept[1]:
-        kept[1][key] = await _read_supervisors(session, company_id, department_id)
-    return kept[1][key]
+    if key not in memo:
+        memo[key] = await _read_supervisors(session, company_id, department_id)
+    return memo[key]
 
 
 async def _read_supervisors(
