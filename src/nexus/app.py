@@ -22,6 +22,7 @@ from nexus.inbound.intake import Intake
 from nexus.kit.crypto import SecretBox
 from nexus.kit.db import create_database
 from nexus.kit.errors import NotFound, install_error_handlers
+from nexus.kit.heap import freeze_startup_heap
 from nexus.kit.jobs import run_jobs
 from nexus.kit.logging import configure_logging
 from nexus.kit.ratelimit import RateLimiter
@@ -40,9 +41,16 @@ def _operation_id(route: APIRoute) -> str:
     return f"{tag}-{route.name}"
 
 
-def create_app(settings: Settings | None = None, *, run_background: bool | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    run_background: bool | None = None,
+    freeze_heap: bool = False,
+) -> FastAPI:
     """Build the app. ``run_background`` runs jobs and periodic sweeps inside this process:
-    always in embedded mode, and for ``nexus serve`` in distributed mode too."""
+    always in embedded mode, and for ``nexus serve`` in distributed mode too.
+    ``freeze_heap`` (server processes, not tests that start many apps in one process): the
+    start-up heap leaves the garbage collector's reach once started (``kit/heap.py``)."""
     settings = settings or get_settings()
     if run_background is None:
         run_background = not settings.distributed
@@ -59,6 +67,8 @@ def create_app(settings: Settings | None = None, *, run_background: bool | None 
         app.state.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         realtime.bind_server(app.state.sio)
         async with run_jobs(settings, database, background=bool(run_background)):
+            if freeze_heap:
+                freeze_startup_heap()
             try:
                 yield
             finally:
@@ -122,9 +132,12 @@ def create_app(settings: Settings | None = None, *, run_background: bool | None 
 
 
 def create_asgi_app(
-    settings: Settings | None = None, *, run_background: bool | None = None
+    settings: Settings | None = None,
+    *,
+    run_background: bool | None = None,
+    freeze_heap: bool = False,
 ) -> socketio.ASGIApp:
     """What servers run: Socket.IO at /socket.io/, everything else (and the lifespan) to the
     FastAPI app of ``create_app``."""
-    app = create_app(settings, run_background=run_background)
+    app = create_app(settings, run_background=run_background, freeze_heap=freeze_heap)
     return socketio.ASGIApp(app.state.sio, other_asgi_app=app, socketio_path="socket.io")

@@ -44,7 +44,7 @@ def _serve(host: str, port: int, *, run_background: bool | None) -> None:
 
     settings = get_settings()
     uvicorn.run(
-        create_asgi_app(settings, run_background=run_background),
+        create_asgi_app(settings, run_background=run_background, freeze_heap=True),
         host=host,
         port=port,
         log_config=None,
@@ -96,6 +96,7 @@ async def _run_worker(*, scheduler: bool) -> None:
     from taskiq.api import run_receiver_task
 
     from nexus.kit.db import create_database
+    from nexus.kit.heap import freeze_startup_heap
     from nexus.kit.jobs import jobs, run_jobs
     from nexus.kit.logging import configure_logging
     from nexus.kit.realtime import realtime
@@ -112,6 +113,7 @@ async def _run_worker(*, scheduler: bool) -> None:
     realtime.bind_writer(settings.redis_url)
     async with run_jobs(settings, database, background=False):
         assert jobs.broker is not None
+        freeze_startup_heap()
         runner = (
             asyncio.create_task(jobs.run_periodic(stop))
             if scheduler
