@@ -7,11 +7,13 @@ import asyncio
 import contextlib
 import sqlite3
 import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import func, make_url, select
 
-from nexus.kit.db import AfterCommit, after_commit, create_database, savepoint
+from nexus.kit.db import AfterCommit, Database, after_commit, create_database, savepoint
 from nexus.models import Company, PresenceStatus, RealtimeEvent
 from nexus.realtime.events import AgentStatus, EventName
 from nexus.realtime.publish import publish
@@ -123,12 +125,16 @@ async def test_events_of_a_failed_savepoint_are_dropped_and_the_others_logged_at
         await database.dispose()
 
 
-async def test_a_sqlite_writer_waits_for_a_lock_held_elsewhere_without_stalling_the_loop(
-    test_database: MigratedDatabase,
-) -> None:
-    """Write sessions run their statements in the event loop's thread (kit/sqlite_inline.py),
-    but the wait for a write lock another connection holds (a CLI command, a request's
-    session) happens in a thread: everybody else goes on meanwhile."""
+@dataclass
+class HeldLock:
+    """A database whose SQLite write lock another connection (``holder``) holds."""
+
+    database: Database
+    holder: sqlite3.Connection
+
+
+@pytest.fixture
+async def held_lock(test_database: MigratedDatabase) -> AsyncIterator[HeldLock]:
     if test_database.dialect != "sqlite":
         pytest.skip("SQLite only: PostgreSQL sessions never run statements in the loop")
     await test_database.truncate()
@@ -136,82 +142,75 @@ async def test_a_sqlite_writer_waits_for_a_lock_held_elsewhere_without_stalling_
     path = make_url(test_database.url).database
     assert path is not None
     holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # holds the write lock
     try:
-        holder.execute("BEGIN IMMEDIATE")  # holds the write lock
-        ticks = 0
-
-        async def tick() -> None:
-            nonlocal ticks
-            while True:
-                await asyncio.sleep(0.01)
-                ticks += 1
-
-        ticker = asyncio.create_task(tick())
-
-        async def write() -> None:
-            async with database.write() as session:
-                session.add(Company(name="Waited", slug="waited", settings={}))
-
-        writer = asyncio.create_task(write())
-        await asyncio.sleep(0.5)
-        assert not writer.done()  # waiting for the lock…
-        assert ticks >= 20  # …while the loop kept running
-        holder.execute("COMMIT")
-        await asyncio.wait_for(writer, 10)
-        ticker.cancel()
-        async with database.read() as session:
-            slugs = set((await session.execute(select(Company.slug))).scalars())
-        assert slugs == {"waited"}
+        yield HeldLock(database, holder)
     finally:
         holder.close()
         await database.dispose()
 
 
+class LoopWatch:
+    """The longest time the event loop took to come back to a 10 ms sleep."""
+
+    def __init__(self) -> None:
+        self.longest_stall = 0.0
+        self._task = asyncio.create_task(self._watch())
+
+    async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(0.01)
+            self.longest_stall = max(self.longest_stall, loop.time() - before)
+
+    def stop(self) -> float:
+        self._task.cancel()
+        return self.longest_stall
+
+
+async def _add_company(database: Database, slug: str) -> None:
+    async with database.write() as session:
+        session.add(Company(name=slug.title(), slug=slug, settings={}))
+
+
+async def test_a_sqlite_writer_waits_for_a_lock_held_elsewhere_without_stalling_the_loop(
+    held_lock: HeldLock,
+) -> None:
+    """Write sessions run their statements in the event loop's thread (kit/sqlite_inline.py),
+    but the wait for a write lock another connection holds (a CLI command, a request's
+    session) happens in a thread: everybody else goes on meanwhile."""
+    watch = LoopWatch()
+    writer = asyncio.create_task(_add_company(held_lock.database, "waited"))
+    await asyncio.sleep(0.5)
+    assert not writer.done()  # waiting for the lock…
+    held_lock.holder.execute("COMMIT")
+    await asyncio.wait_for(writer, 10)
+    # …while the loop kept running: a wait in the loop would have stalled it until the
+    # busy timeout (30 s), since this test could not have committed the holder meanwhile.
+    assert watch.stop() < 5
+    async with held_lock.database.read() as session:
+        slugs = set((await session.execute(select(Company.slug))).scalars())
+    assert slugs == {"waited"}
+
+
 async def test_a_writer_cancelled_while_waiting_for_the_lock_leaves_it_free(
-    test_database: MigratedDatabase,
+    held_lock: HeldLock,
 ) -> None:
     """The thread that waits for the lock cannot be stopped: when its writer is cancelled
     (a request that went away), the lock it then gets is given back, not held forever, and
     the loop is never stuck behind that thread."""
-    if test_database.dialect != "sqlite":
-        pytest.skip("SQLite only: PostgreSQL sessions never wait in a thread")
-    await test_database.truncate()
-    database = create_database(test_database.url)
-    path = make_url(test_database.url).database
-    assert path is not None
-    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    try:
-        holder.execute("BEGIN IMMEDIATE")
-        loop = asyncio.get_running_loop()
-        longest_stall = 0.0
-
-        async def watch_the_loop() -> None:
-            nonlocal longest_stall
-            while True:
-                before = loop.time()
-                await asyncio.sleep(0.01)
-                longest_stall = max(longest_stall, loop.time() - before)
-
-        watcher = asyncio.create_task(watch_the_loop())
-
-        async def write() -> None:
-            async with database.write() as session:
-                session.add(Company(name="Never", slug="never", settings={}))
-
-        writer = asyncio.create_task(write())
-        await asyncio.sleep(0.3)  # waiting for the lock in its thread
-        writer.cancel()
-        await asyncio.sleep(0.1)
-        holder.execute("COMMIT")  # the waiting thread now gets the lock…
-        with pytest.raises(asyncio.CancelledError):
-            await asyncio.wait_for(writer, 10)
-        watcher.cancel()
-        # Far below the 30 s busy timeout a stuck loop would show.
-        assert longest_stall < 5
-        holder.execute("BEGIN IMMEDIATE")  # …and has given it back
-        holder.execute("COMMIT")
-        async with database.read() as session:
-            assert (await session.scalar(select(func.count()).select_from(Company))) == 0
-    finally:
-        holder.close()
-        await database.dispose()
+    watch = LoopWatch()
+    writer = asyncio.create_task(_add_company(held_lock.database, "never"))
+    await asyncio.sleep(0.3)  # waiting for the lock in its thread
+    writer.cancel()
+    await asyncio.sleep(0.1)
+    held_lock.holder.execute("COMMIT")  # the waiting thread now gets the lock…
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(writer, 10)
+    # Far below the 30 s busy timeout a stuck loop would show.
+    assert watch.stop() < 5
+    held_lock.holder.execute("BEGIN IMMEDIATE")  # …and has given it back
+    held_lock.holder.execute("COMMIT")
+    async with held_lock.database.read() as session:
+        assert (await session.scalar(select(func.count()).select_from(Company))) == 0
