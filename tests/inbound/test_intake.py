@@ -19,9 +19,9 @@ from nexus.channels.events import Event
 from nexus.connections.adapters import adapter_of
 from nexus.inbound import inbox
 from nexus.inbound.intake import Intake
-from nexus.models import Connection, InboundEvent, InboundEventStatus, Message, MessageStatus
-from tests.fixtures.eventually import eventually
+from nexus.models import Connection, InboundEvent
 from tests.fixtures.sandbox import sandbox_connection
+from tests.fixtures.settled import wait_until_settled
 from tests.fixtures.world import make_world
 
 
@@ -43,23 +43,6 @@ async def _connection_and_events(
         for i in range(count)
     ]
     return connection, deliveries
-
-
-async def _settled(app: FastAPI) -> bool:
-    """Every stored event processed and every reply sent: no job is left half-way when the
-    app stops (a job cut inside its transaction could hold SQLite's lock after the test)."""
-    async with app.state.database.read() as session:
-        pending_events = await session.scalar(
-            select(func.count())
-            .select_from(InboundEvent)
-            .where(InboundEvent.status == InboundEventStatus.pending)
-        )
-        unsent = await session.scalar(
-            select(func.count())
-            .select_from(Message)
-            .where(Message.status.in_([MessageStatus.pending, MessageStatus.sending]))
-        )
-    return not pending_events and not unsent
 
 
 async def _stored_count(app: FastAPI) -> int:
@@ -91,7 +74,7 @@ async def test_concurrent_deliveries_share_transactions(
     again = await asyncio.gather(*(intake.store(connection, events) for events in deliveries))
     assert again == [[]] * 40
     assert await _stored_count(app) == 40
-    await eventually(lambda: _settled(app), within=60)
+    await wait_until_settled(app)
 
 
 async def test_a_delivery_that_cannot_be_stored_fails_alone(
@@ -119,7 +102,7 @@ async def test_a_delivery_that_cannot_be_stored_fails_alone(
         isinstance(result, list) and len(result) == 1 for i, result in enumerate(results) if i != 4
     )
     assert await _stored_count(app) == 9
-    await eventually(lambda: _settled(app), within=60)
+    await wait_until_settled(app)
 
 
 async def test_a_batch_keeps_each_chats_order_and_stores_a_repeated_event_once(
@@ -153,4 +136,4 @@ async def test_a_batch_keeps_each_chats_order_and_stores_a_repeated_event_once(
             )
         ).all()
     assert [event_id.rsplit(":", 1)[-1] for event_id in queue] == ["a", "b", "c", "d"]
-    await eventually(lambda: _settled(app), within=60)
+    await wait_until_settled(app)

@@ -29,6 +29,7 @@ from nexus.models import (
     MessageType,
 )
 from tests.fixtures.sandbox import sandbox_connection
+from tests.fixtures.settled import wait_until_settled
 from tests.fixtures.world import make_world
 
 
@@ -136,6 +137,7 @@ async def test_a_kick_for_a_chat_being_worked_through_is_taken_by_the_running_jo
     assert texts == ["first", "second"]
     assert inbound_tasks.chat_runs.claim(first.chat)  # the chat's run has ended
     inbound_tasks.chat_runs.end(first.chat)
+    await wait_until_settled(app)
 
 
 def _text(n: int, party: Party) -> InboundMessage:
@@ -192,3 +194,4 @@ async def test_a_run_follows_its_conversation_and_contact_when_they_change_withi
     assert by_text["#2"][0] != first.id  # a new conversation, not the resolved one
     assert len(survivors) == 1
     assert by_text["#5"][1] == survivors[0]  # the survivor of the merge, not the LID's contact
+    await wait_until_settled(app)
