@@ -87,7 +87,9 @@ async def nodes(args: argparse.Namespace, data_dir: Path) -> AsyncIterator[list[
         if await migrate.wait() != 0:
             raise RuntimeError("nexus migrate failed")
     commands = (
-        [["serve"]] if args.mode == "embedded" else [["api"], ["api"], ["worker"], ["scheduler"]]
+        [["serve"]]
+        if args.mode == "embedded"
+        else [["api"], ["api"], *[["worker"]] * args.workers, ["scheduler"]]
     )
     started: list[Node] = []
     log = (data_dir / "server.log").open("wb")
@@ -429,6 +431,7 @@ def main() -> None:
     parser.add_argument("--drain", type=float, default=10, help="wait for late deliveries")
     parser.add_argument("--database-url", default="")
     parser.add_argument("--redis-url", default="")
+    parser.add_argument("--workers", type=int, default=1, help="distributed: nexus workers")
     args = parser.parse_args()
     if args.mode == "distributed" and not (args.database_url and args.redis_url):
         parser.error("distributed mode needs --database-url and --redis-url")

@@ -337,6 +337,7 @@ def main() -> None:
     parser.add_argument("--poll", type=float, default=0.02, help="visibility poll interval")
     parser.add_argument("--database-url", default="", help="PostgreSQL, distributed mode")
     parser.add_argument("--keep-data", action="store_true", help="keep the data folder")
+    parser.add_argument("--workers", type=int, default=1, help="distributed: nexus workers")
     parser.add_argument("--redis-url", default="", help="Redis, distributed mode")
     asyncio.run(run(parser.parse_args()))
 
