@@ -9,9 +9,10 @@ import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, make_url, select
+from sqlalchemy import func, select, text
 
 from nexus.kit.db import AfterCommit, Database, after_commit, create_database, savepoint
 from nexus.models import Company, PresenceStatus, RealtimeEvent
@@ -127,21 +128,21 @@ async def test_events_of_a_failed_savepoint_are_dropped_and_the_others_logged_at
 
 @dataclass
 class HeldLock:
-    """A database whose SQLite write lock another connection (``holder``) holds."""
+    """An embedded (SQLite) database whose write lock another connection (``holder``) holds."""
 
     database: Database
     holder: sqlite3.Connection
 
 
 @pytest.fixture
-async def held_lock(test_database: MigratedDatabase) -> AsyncIterator[HeldLock]:
-    if test_database.dialect != "sqlite":
-        pytest.skip("SQLite only: PostgreSQL sessions never run statements in the loop")
-    await test_database.truncate()
-    database = create_database(test_database.url)
-    path = make_url(test_database.url).database
-    assert path is not None
+async def held_lock(tmp_path: Path) -> AsyncIterator[HeldLock]:
+    # Its own SQLite file, whichever database the suite runs on: inline write sessions are
+    # how every embedded installation writes.
+    path = tmp_path / "embedded.db"
     holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("PRAGMA journal_mode=WAL")  # as every Nexus database is
+    holder.execute("CREATE TABLE notes (body TEXT NOT NULL)")
+    database = create_database(f"sqlite+aiosqlite:///{path}")
     holder.execute("BEGIN IMMEDIATE")  # holds the write lock
     try:
         yield HeldLock(database, holder)
@@ -169,9 +170,14 @@ class LoopWatch:
         return self.longest_stall
 
 
-async def _add_company(database: Database, slug: str) -> None:
+async def _add_note(database: Database, body: str) -> None:
     async with database.write() as session:
-        session.add(Company(name=slug.title(), slug=slug, settings={}))
+        await session.execute(text("INSERT INTO notes (body) VALUES (:body)"), {"body": body})
+
+
+async def _notes(database: Database) -> set[str]:
+    async with database.read() as session:
+        return set((await session.execute(text("SELECT body FROM notes"))).scalars())
 
 
 async def test_a_sqlite_writer_waits_for_a_lock_held_elsewhere_without_stalling_the_loop(
@@ -181,7 +187,7 @@ async def test_a_sqlite_writer_waits_for_a_lock_held_elsewhere_without_stalling_
     but the wait for a write lock another connection holds (a CLI command, a request's
     session) happens in a thread: everybody else goes on meanwhile."""
     watch = LoopWatch()
-    writer = asyncio.create_task(_add_company(held_lock.database, "waited"))
+    writer = asyncio.create_task(_add_note(held_lock.database, "waited"))
     await asyncio.sleep(0.5)
     assert not writer.done()  # waiting for the lock…
     held_lock.holder.execute("COMMIT")
@@ -189,9 +195,7 @@ async def test_a_sqlite_writer_waits_for_a_lock_held_elsewhere_without_stalling_
     # …while the loop kept running: a wait in the loop would have stalled it until the
     # busy timeout (30 s), since this test could not have committed the holder meanwhile.
     assert watch.stop() < 5
-    async with held_lock.database.read() as session:
-        slugs = set((await session.execute(select(Company.slug))).scalars())
-    assert slugs == {"waited"}
+    assert await _notes(held_lock.database) == {"waited"}
 
 
 async def test_a_writer_cancelled_while_waiting_for_the_lock_leaves_it_free(
@@ -201,7 +205,7 @@ async def test_a_writer_cancelled_while_waiting_for_the_lock_leaves_it_free(
     (a request that went away), the lock it then gets is given back, not held forever, and
     the loop is never stuck behind that thread."""
     watch = LoopWatch()
-    writer = asyncio.create_task(_add_company(held_lock.database, "never"))
+    writer = asyncio.create_task(_add_note(held_lock.database, "never"))
     await asyncio.sleep(0.3)  # waiting for the lock in its thread
     writer.cancel()
     await asyncio.sleep(0.1)
@@ -212,5 +216,4 @@ async def test_a_writer_cancelled_while_waiting_for_the_lock_leaves_it_free(
     assert watch.stop() < 5
     held_lock.holder.execute("BEGIN IMMEDIATE")  # …and has given it back
     held_lock.holder.execute("COMMIT")
-    async with held_lock.database.read() as session:
-        assert (await session.scalar(select(func.count()).select_from(Company))) == 0
+    assert await _notes(held_lock.database) == set()

@@ -69,3 +69,21 @@ async def test_a_cancelled_waiter_gives_its_place_away() -> None:
     assert order == ["stayer"]
     async with turns.turn():  # and the turns are free again
         pass
+
+
+async def test_a_waiting_urgent_writer_is_seen_until_it_gives_up() -> None:
+    """A batch of background work ends early while a webhook waits for the turn; a webhook
+    that gave up (its request went away) no longer counts."""
+    turns = WriteTurns()
+    async with turns.turn():
+        assert not turns.urgent_waiting
+        background = asyncio.create_task(_take(turns, "job", [], urgent=False))
+        await asyncio.sleep(0)
+        assert not turns.urgent_waiting  # a job waiting is no reason to hurry
+        hook = asyncio.create_task(_take(turns, "hook", [], urgent=True))
+        await asyncio.sleep(0)
+        assert turns.urgent_waiting
+        hook.cancel()
+        await asyncio.sleep(0)
+        assert not turns.urgent_waiting
+    await background

@@ -41,12 +41,8 @@ class Stored:
 
     @property
     def chat(self) -> str:
-        return chat_key(self.connection_id, self.ordering_key)
-
-
-def chat_key(connection_id: uuid.UUID, ordering_key: str | None) -> str:
-    """Names a chat's queue: the events of one connection with one ordering key."""
-    return f"{connection_id}:{ordering_key or ''}"
+        """Names the chat's queue: the events of one connection with one ordering key."""
+        return f"{self.connection_id}:{self.ordering_key or ''}"
 
 
 def first_of_each_chat(stored: Sequence[Stored]) -> list[Stored]:
