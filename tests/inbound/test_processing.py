@@ -1,17 +1,20 @@
-"""A chat's backlog is applied in runs of several events per write transaction."""
+"""The inbox is applied in batches of several events, across chats, per write transaction."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import uuid
+from collections.abc import Sequence
+from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import func, select
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexus.channels.events import InboundMessage, Party
+from nexus.channels.events import Event, InboundMessage, Party
 from nexus.connections.adapters import adapter_of
 from nexus.inbound import inbox
 from nexus.inbound import tasks as inbound_tasks
@@ -24,6 +27,8 @@ from nexus.models import (
     Conversation,
     ConversationStatus,
     IdentityKind,
+    InboundEvent,
+    InboundEventStatus,
     Message,
     MessageDirection,
     MessageType,
@@ -33,110 +38,205 @@ from tests.fixtures.settled import wait_until_settled
 from tests.fixtures.world import make_world
 
 
-async def test_a_backlog_waiting_for_its_turn_is_applied_in_one_transaction(
+async def _sandbox(app: FastAPI, client: AsyncClient) -> Connection:
+    world = await make_world(app, client)
+    created = await sandbox_connection(client, world.admin)
+    async with app.state.database.read() as session:
+        connection = await session.get(Connection, uuid.UUID(created["id"]))
+    assert connection is not None
+    return connection
+
+
+async def _store(
+    database: Database, connection: Connection, *messages: tuple[str, str]
+) -> list[inbox.Stored]:
+    """Store (phone, text) messages without waking a job."""
+    body = [
+        {"event": "message", "id": text, "from": phone, "text": text} for phone, text in messages
+    ]
+    events = adapter_of(connection).parse_webhook(json.dumps(body).encode())
+    async with database.write() as session:
+        return await inbox.store(session, connection, events)
+
+
+async def _pending(database: Database, stored: Sequence[inbox.Stored]) -> list[uuid.UUID]:
+    async with database.read() as session:
+        ids = [event.id for event in stored]
+        return list(
+            (
+                await session.scalars(
+                    select(InboundEvent.id).where(
+                        InboundEvent.id.in_(ids),
+                        InboundEvent.status == InboundEventStatus.pending,
+                    )
+                )
+            ).all()
+        )
+
+
+async def _inbound_texts(database: Database) -> list[str | None]:
+    async with database.read() as session:
+        return list(
+            (
+                await session.scalars(
+                    select(Message.content)
+                    .where(Message.direction == MessageDirection.inbound)
+                    .order_by(Message.created_at)
+                )
+            ).all()
+        )
+
+
+async def test_a_backlog_of_several_chats_waiting_for_its_turn_is_applied_in_one_transaction(
     app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database: Database = app.state.database
     if database.turns is None:
         pytest.skip("write turns are SQLite's; PostgreSQL writers do not queue in-process")
-    world = await make_world(app, client)
-    created = await sandbox_connection(client, world.admin)
-    async with database.read() as session:
-        connection = await session.get(Connection, uuid.UUID(created["id"]))
-    assert connection is not None
-    body = [
-        {"event": "message", "id": f"b{i}", "from": "+5511900001111", "text": f"#{i}"}
-        for i in range(5)
-    ]
-    events = adapter_of(connection).parse_webhook(json.dumps(body).encode())
-    async with database.write() as session:  # stored without waking a job
-        stored = await inbox.store(session, connection, events)
+    connection = await _sandbox(app, client)
+    ana, bia, caio = "+5511900001111", "+5511900002222", "+5511900003333"
+    stored = await _store(
+        database,
+        connection,
+        *[(phone, f"{phone[-4:]}#{i}") for i in range(2) for phone in (ana, bia, caio)],
+    )
 
     runs: list[int | None] = []
     apply_batch = inbound_tasks._apply_batch
 
-    async def counting(database: Database, kicked: uuid.UUID, limit: int) -> int | None:
-        applied = await apply_batch(database, kicked, limit)
-        runs.append(applied)
-        return applied
+    async def counting(database: Database) -> int | None:
+        handled = await apply_batch(database)
+        runs.append(handled)
+        return handled
 
     monkeypatch.setattr(inbound_tasks, "_apply_batch", counting)
-    # Long enough for five events even on a busy machine (the first one opens the
+    # Long enough for six events even on a busy machine (the first of each chat opens its
     # conversation and greets the customer).
-    monkeypatch.setattr(inbound_tasks, "BATCH_SECONDS", 2.0)
+    monkeypatch.setattr(inbound_tasks, "BATCH_SECONDS", 5.0)
     async with database.turns.turn(urgent=True):
-        job = asyncio.create_task(inbound_tasks.process(str(stored[0].id)))
-        # Another writer keeps SQLite for longer than a run may last: the job waits.
+        job = asyncio.create_task(inbound_tasks.process())
+        # Another writer keeps SQLite for longer than a batch may last: the job waits.
         await asyncio.sleep(3.0)
     await job
 
-    assert runs == [None]  # one transaction applied all five, then found the chat empty
-    async with database.read() as session:
-        assert not [event for event in stored if await inbox.is_pending(session, event.id)]
-        received = await session.scalar(
-            select(func.count())
-            .select_from(Message)
-            .where(Message.direction == MessageDirection.inbound)
-        )
-    assert received == 5
+    assert runs == [6, 0]  # one transaction applied all three chats, the next found none
+    assert not await _pending(database, stored)
+    texts = await _inbound_texts(database)
+    for phone in (ana, bia, caio):  # each chat in its order
+        assert [t for t in texts if t and t.startswith(phone[-4:])] == [
+            f"{phone[-4:]}#0",
+            f"{phone[-4:]}#1",
+        ]
+    await wait_until_settled(app)
 
 
-async def test_a_kick_for_a_chat_being_worked_through_is_taken_by_the_running_job(
+async def test_a_kick_while_the_inbox_is_worked_through_is_taken_by_the_running_job(
     app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every webhook kicks its chat: a kick that arrives while the chat's job runs in this
-    process adds no job of its own, and the running job applies its event before it ends."""
+    """Every delivery kicks the job: a kick that arrives while the job runs in this process
+    adds no job of its own, and the running job applies its event before it ends."""
     database: Database = app.state.database
-    world = await make_world(app, client)
-    created = await sandbox_connection(client, world.admin)
-    async with database.read() as session:
-        connection = await session.get(Connection, uuid.UUID(created["id"]))
-    assert connection is not None
-    adapter = adapter_of(connection)
-
-    async def store(text: str) -> inbox.Stored:
-        body = [{"event": "message", "id": text, "from": "+5511900002222", "text": text}]
-        async with database.write() as session:  # stored without waking a job
-            (stored,) = await inbox.store(
-                session, connection, adapter.parse_webhook(json.dumps(body).encode())
-            )
-        return stored
-
-    first = await store("first")
-    chat_empty = asyncio.Event()
+    connection = await _sandbox(app, client)
+    (first,) = await _store(database, connection, ("+5511900002222", "first"))
+    inbox_empty = asyncio.Event()
     go_on = asyncio.Event()
     apply_batch = inbound_tasks._apply_batch
 
-    async def pausing_when_empty(database: Database, kicked: uuid.UUID, limit: int) -> int | None:
-        applied = await apply_batch(database, kicked, limit)
-        if applied is None and not go_on.is_set():
-            chat_empty.set()  # the job found nothing more and is about to end
+    async def pausing_when_empty(database: Database) -> int | None:
+        handled = await apply_batch(database)
+        if handled == 0 and not go_on.is_set():
+            inbox_empty.set()  # the job found nothing more and is about to end
             await go_on.wait()
-        return applied
+        return handled
 
     monkeypatch.setattr(inbound_tasks, "_apply_batch", pausing_when_empty)
-    running = asyncio.create_task(inbound_tasks.process(str(first.id), chat=first.chat))
-    await asyncio.wait_for(chat_empty.wait(), 30)
-    second = await store("second")
-    assert second.chat == first.chat
+    running = asyncio.create_task(inbound_tasks.process())
+    await asyncio.wait_for(inbox_empty.wait(), 30)
+    (second,) = await _store(database, connection, ("+5511900003333", "second"))
     # The kick of the second event: answered at once, the running job takes its event.
-    await asyncio.wait_for(inbound_tasks.process(str(second.id), chat=second.chat), 1)
+    await asyncio.wait_for(inbound_tasks.process(), 1)
+    assert await _pending(database, [second]) == [second.id]  # left to the running job
     go_on.set()
     await asyncio.wait_for(running, 30)
 
+    assert not await _pending(database, [first, second])
+    assert await _inbound_texts(database) == ["first", "second"]
+    assert not inbound_tasks.drain.running  # the job has ended
+    await wait_until_settled(app)
+
+
+async def test_an_event_that_fails_backs_off_alone(
+    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failing event is rolled back and retried later; the events around it, of its chat
+    and of others, are applied in the same transaction."""
+    database: Database = app.state.database
+    connection = await _sandbox(app, client)
+    stored = await _store(
+        database,
+        connection,
+        ("+5511900001111", "ana-1"),
+        ("+5511900002222", "bia-1"),
+        ("+5511900001111", "ana-2"),
+    )
+    apply = inbound_processor.apply
+
+    async def failing_once(session: AsyncSession, connection: Connection, event: Event) -> None:
+        await apply(session, connection, event)  # its writes must be rolled back
+        if isinstance(event, InboundMessage) and event.text == "ana-1" and not failed:
+            failed.append(event.text)
+            raise RuntimeError("the provider's media server is down")
+
+    failed: list[str | None] = []
+    monkeypatch.setattr(inbound_processor, "apply", failing_once)
+    await inbound_tasks.process()
+
+    assert failed == ["ana-1"]
+    assert sorted(filter(None, await _inbound_texts(database))) == ["ana-2", "bia-1"]
     async with database.read() as session:
-        assert not await inbox.is_pending(session, first.id)
-        assert not await inbox.is_pending(session, second.id)
-        texts = (
-            await session.scalars(
-                select(Message.content)
-                .where(Message.direction == MessageDirection.inbound)
-                .order_by(Message.created_at)
-            )
-        ).all()
-    assert texts == ["first", "second"]
-    assert inbound_tasks.chat_runs.claim(first.chat)  # the chat's run has ended
-    inbound_tasks.chat_runs.end(first.chat)
+        event = await session.get(InboundEvent, stored[0].id)
+        assert event is not None
+        assert event.status is InboundEventStatus.pending
+        assert event.attempts == 1
+        assert "media server is down" in (event.last_error or "")
+        assert event.next_attempt_at is not None and event.next_attempt_at > utc_now()
+    # Its back-off over, the sweep wakes processing and it is applied once.
+    async with database.write() as session:
+        await session.execute(
+            update(InboundEvent)
+            .where(InboundEvent.id == stored[0].id)
+            .values(next_attempt_at=utc_now() - inbox.KICK_GRACE - timedelta(seconds=1))
+        )
+    await inbound_tasks.sweep()
+    await wait_until_settled(app)
+    assert sorted(filter(None, await _inbound_texts(database))) == ["ana-1", "ana-2", "bia-1"]
+
+
+async def test_two_workers_on_postgresql_take_different_chats(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    """On PostgreSQL a worker takes only chats no other transaction holds, and a chat's
+    events all go to one of them."""
+    database: Database = app.state.database
+    if database.turns is not None:
+        pytest.skip("PostgreSQL's chat locks; SQLite write transactions are serial anyway")
+    connection = await _sandbox(app, client)
+    phones = [f"+55119000{n:05d}" for n in range(6)]
+    await _store(database, connection, *[(p, f"{p}-{i}") for i in range(3) for p in phones])
+    async with database.write() as first, database.write() as second:
+        taken_first = await inbox.take_due(first, 6)
+        taken_second = await inbox.take_due(second, 6)
+        again_first = await inbox.take_due(first, 6)  # its own chats stay its own
+    chats_first = {event.ordering_key for event in taken_first}
+    chats_second = {event.ordering_key for event in taken_second}
+    assert len(chats_first) == 2 and len(taken_first) == 6  # the two oldest chats, whole
+    assert len(chats_second) == 2 and not chats_first & chats_second
+    assert [e.id for e in again_first] == [e.id for e in taken_first]
+    for taken in (taken_first, taken_second):
+        for chat in {event.ordering_key for event in taken}:
+            texts = [event.payload["text"] for event in taken if event.ordering_key == chat]
+            assert texts == sorted(texts)  # oldest first
+    await inbound_tasks.process()
     await wait_until_settled(app)
 
 

@@ -2,12 +2,10 @@
 processed later, in order per customer chat, exactly once.
 
 Storing is an insert that ignores duplicates (unique on connection + provider event id), so
-a provider's redelivery is absorbed here. Processing takes a per-chat lock in its write
-transaction (PostgreSQL advisory lock; SQLite write transactions are serial anyway), picks
-the OLDEST due pending event of that chat — not necessarily the one its job was kicked for —
-applies it and marks it processed in the same commit (a job applies a short run of a chat's
-events in one transaction, each in its own savepoint). A crash rolls both back; the sweep
-kicks the chat again.
+a provider's redelivery is absorbed here. Processing takes the oldest due events across
+chats in one write transaction (``take_due``: on PostgreSQL only chats it holds the lock of;
+SQLite write transactions are serial anyway), applies each in its own savepoint and marks
+it processed in the same commit. A crash rolls both back; the sweep wakes processing again.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import ColumnElement, and_, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexus.channels.events import Event, event_payload
@@ -29,28 +27,18 @@ from nexus.models import Connection, InboundEvent, InboundEventStatus
 MAX_ATTEMPTS = 10
 # A kicked event is left alone this long before the sweep kicks it again.
 KICK_GRACE = timedelta(seconds=5)
+# PostgreSQL: candidates read per event taken, so that a worker finds chats that another
+# worker is not applying.
+CANDIDATES_PER_EVENT = 4
 
 
 @dataclass(frozen=True)
 class Stored:
-    """A newly stored event and the chat whose queue it joined."""
+    """A newly stored event."""
 
     id: uuid.UUID
     connection_id: uuid.UUID
     ordering_key: str | None
-
-    @property
-    def chat(self) -> str:
-        """Names the chat's queue: the events of one connection with one ordering key."""
-        return f"{self.connection_id}:{self.ordering_key or ''}"
-
-
-def first_of_each_chat(stored: Sequence[Stored]) -> list[Stored]:
-    """One event per chat is enough to wake its job: the job works through the whole chat."""
-    firsts: dict[str, Stored] = {}
-    for event in stored:
-        firsts.setdefault(event.chat, event)
-    return list(firsts.values())
 
 
 async def store(
@@ -102,41 +90,50 @@ async def store_deliveries(
     return stored
 
 
-async def lock_chat(session: AsyncSession, connection_id: uuid.UUID, ordering_key: str) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"inbox:{connection_id}:{ordering_key}"},
-        )
-
-
-async def is_pending(session: AsyncSession, event_id: uuid.UUID) -> bool:
-    status = await session.scalar(select(InboundEvent.status).where(InboundEvent.id == event_id))
-    return status is InboundEventStatus.pending
-
-
-async def due_of_chat(
-    session: AsyncSession, event_id: uuid.UUID, limit: int
-) -> Sequence[InboundEvent]:
-    """Under the chat's lock, the oldest due pending events of the chat of ``event_id``
-    (at most ``limit``), oldest first."""
-    kicked = await session.get(InboundEvent, event_id)
-    if kicked is None:
-        return []
-    await lock_chat(session, kicked.connection_id, kicked.ordering_key or "")
-    statement = (
-        select(InboundEvent)
-        .where(
-            InboundEvent.connection_id == kicked.connection_id,
-            InboundEvent.ordering_key == kicked.ordering_key,
-            InboundEvent.status == InboundEventStatus.pending,
-            or_(InboundEvent.next_attempt_at.is_(None), InboundEvent.next_attempt_at <= utc_now()),
-        )
-        .order_by(InboundEvent.received_at, InboundEvent.id)
-        .limit(limit)
-        .execution_options(populate_existing=True)
+def _due() -> ColumnElement[bool]:
+    return and_(
+        InboundEvent.status == InboundEventStatus.pending,
+        or_(InboundEvent.next_attempt_at.is_(None), InboundEvent.next_attempt_at <= utc_now()),
     )
-    return (await session.scalars(statement)).all()
+
+
+async def take_due(session: AsyncSession, limit: int) -> list[InboundEvent]:
+    """The oldest due pending events, across chats, oldest first (at most ``limit``), each
+    chat's events in its order; in the caller's write transaction, which has the chats to
+    itself until it ends.
+
+    SQLite: the write transaction holds the database's only write lock, so nobody else can
+    be applying them. PostgreSQL: the events of the oldest chats that no other transaction
+    holds; each chat is taken with a transaction-scoped advisory lock, and the events are
+    read again once the chats are held (another worker may have applied them since)."""
+    oldest = select(InboundEvent).where(_due()).order_by(InboundEvent.received_at, InboundEvent.id)
+    if session.get_bind().dialect.name != "postgresql":
+        statement = oldest.limit(limit).execution_options(populate_existing=True)
+        return list((await session.scalars(statement)).all())
+    # Look further than ``limit``: the oldest chats may be another worker's right now.
+    candidates = await session.execute(
+        select(InboundEvent.id, InboundEvent.connection_id, InboundEvent.ordering_key)
+        .where(_due())
+        .order_by(InboundEvent.received_at, InboundEvent.id)
+        .limit(limit * CANDIDATES_PER_EVENT)
+    )
+    chats: dict[tuple[uuid.UUID, str], list[uuid.UUID]] = {}
+    for id, connection_id, ordering_key in candidates:
+        chats.setdefault((connection_id, ordering_key or ""), []).append(id)
+    taken: list[uuid.UUID] = []
+    for (connection_id, ordering_key), ids in chats.items():
+        if len(taken) >= limit:
+            break
+        if await session.scalar(
+            text("SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"inbox:{connection_id}:{ordering_key}"},
+        ):
+            taken.extend(ids)
+    if not taken:
+        return []
+    # Read again now that the chats are held: another worker may have applied them since.
+    statement = oldest.where(InboundEvent.id.in_(taken)).execution_options(populate_existing=True)
+    return list((await session.scalars(statement)).all())
 
 
 def mark_processed(event: InboundEvent) -> None:
@@ -160,19 +157,15 @@ async def record_failure(session: AsyncSession, event_id: uuid.UUID, error: str)
     await session.flush()
 
 
-async def due(session: AsyncSession, *, chats: int = 500) -> list[Stored]:
-    """One pending event per chat whose wake-up may have been lost, oldest chats first.
-
-    One per chat, because one job works through its chat: kicking every pending event of a
-    backlog (as this once did) multiplied the jobs queueing for the write lock."""
-    rows = await session.execute(
-        select(InboundEvent.id, InboundEvent.connection_id, InboundEvent.ordering_key)
+async def overdue(session: AsyncSession) -> bool:
+    """Whether an event has waited past its grace: its wake-up was lost (a crash between the
+    200 and the processing) or its back-off has ended."""
+    row = await session.execute(
+        select(InboundEvent.id)
         .where(
             InboundEvent.status == InboundEventStatus.pending,
             InboundEvent.next_attempt_at <= utc_now() - KICK_GRACE,
         )
-        .order_by(InboundEvent.received_at)
-        .limit(chats * 10)
+        .limit(1)
     )
-    pending = [Stored(*row) for row in rows]
-    return first_of_each_chat(pending)[:chats]
+    return row.first() is not None

@@ -94,7 +94,6 @@ class Intake:
             results = await inbox.store_deliveries(
                 session, [(delivery.connection, delivery.events) for delivery in batch]
             )
-            stored = [event for delivery in results for event in delivery]
-            for first in inbox.first_of_each_chat(stored):
-                jobs.enqueue(session, "inbound.process", event_id=str(first.id), chat=first.chat)
+            if any(results):
+                jobs.enqueue(session, "inbound.process")
         return results

@@ -22,116 +22,106 @@ from nexus.realtime.conversation_events import publish_message_updated
 
 log = structlog.get_logger(__name__)
 
-# Events of one chat handled by one job run before it yields to others.
-MAX_PER_RUN = 100
-# One write transaction applies a chat's due events until this much time has passed: one
-# BEGIN/COMMIT and one lookup of the chat's lock and connection for the lot, yet the write
-# lock is never held long enough to keep a webhook's 200 waiting.
+# Events one job applies before it hands over to a new job, kicked at the back of the queue:
+# a message of the distributed broker is never held for minutes.
+MAX_PER_RUN = 500
+# One write transaction applies due events, across chats, until this much time has passed:
+# one BEGIN/COMMIT, one read of the inbox and one lookup of each connection for the lot,
+# yet the write lock is never held long enough to keep a webhook's 200 waiting.
 BATCH_SECONDS = 0.05
-# Events of the chat read at a time: a batch rarely gets through more before its time is up.
-RUN_READ = 10
+# Events read at a time: about what a batch gets through before its time is up.
+BATCH_READ = 20
 
 
-class ChatRuns:
-    """The chats this process is working through.
+class Drain:
+    """Whether this process is working through the inbox.
 
-    Every webhook kicks its chat's job. A kick that finds the chat's job already running
-    here only asks that job to look again before it ends, instead of starting a second job
-    that would read the inbox (and, on SQLite, queue for the write lock) to find the work
-    done. Jobs of one chat in different processes are kept apart by the chat's lock
-    (``inbox.lock_chat``).
+    Every stored delivery kicks the job. A kick that finds the job running here only asks it
+    to look again before it ends, instead of starting a second one that would queue for the
+    write lock (SQLite has one for everybody) or reach for the same chats (PostgreSQL).
+    Workers of other processes take other chats (``inbox.take_due``).
     """
 
     def __init__(self) -> None:
-        self._kicked_again: dict[str, bool] = {}
+        self.running = False
+        self._kicked = False
 
-    def claim(self, chat: str) -> bool:
-        """Start the chat's run, or (False) note that the running one must look again."""
-        if chat in self._kicked_again:
-            self._kicked_again[chat] = True
+    def claim(self) -> bool:
+        """Start working, or (False) note that the running job must look again."""
+        if self.running:
+            self._kicked = True
             return False
-        self._kicked_again[chat] = False
+        self.running = True
+        self._kicked = False
         return True
 
-    def release(self, chat: str) -> bool:
-        """End the chat's run; or (True) keep it, when it was kicked while it ran."""
-        if self._kicked_again.pop(chat, False):
-            self._kicked_again[chat] = False
-            return True
-        return False
+    def kicked_since(self) -> bool:
+        """Whether a kick came since the last call."""
+        kicked, self._kicked = self._kicked, False
+        return kicked
 
-    def end(self, chat: str) -> None:
-        """End the chat's run whatever happened meanwhile (the caller kicks it anew or fails)."""
-        self._kicked_again.pop(chat, None)
+    def end(self) -> None:
+        self.running = False
 
 
-chat_runs = ChatRuns()
+drain = Drain()
 
 
 @jobs.task("inbound.process")
-async def process(event_id: str, chat: str | None = None) -> None:
-    """Process the chat of ``event_id`` in order. Each event is applied in its own savepoint
-    and marked processed with its effects; batches of them commit together."""
-    kicked = uuid.UUID(event_id)
-    if chat is None:  # a kick that does not name its chat
-        await _work_through(kicked)
-        return
-    if not chat_runs.claim(chat):
+async def process() -> None:
+    """Apply the due inbox events, oldest first across chats (so each chat's in its order),
+    until none is left. Each event is applied in its own savepoint and marked processed with
+    its effects; batches of them commit together."""
+    if not drain.claim():
         return
     try:
-        finished = await _work_through(kicked)
-        # Kicked again meanwhile: its new events are behind ``kicked`` in the same chat.
-        while finished and chat_runs.release(chat):
-            finished = await _work_through(kicked, skip_if_done=False)
-        if finished:
-            return
-    except BaseException:
-        chat_runs.end(chat)  # the sweep kicks the chat again
-        raise
-    # MAX_PER_RUN applied and more waiting: the chat goes to the back of the queue.
-    chat_runs.end(chat)
-    await jobs.kick("inbound.process", event_id=event_id, chat=chat)
+        finished = await _work_through(jobs.db())
+    finally:
+        drain.end()
+    if not finished:
+        await jobs.kick("inbound.process")
 
 
-async def _work_through(kicked: uuid.UUID, *, skip_if_done: bool = True) -> bool:
-    """Apply the due events of the chat of ``kicked``; False when it stopped at
-    ``MAX_PER_RUN`` with more due."""
-    database = jobs.db()
-    if skip_if_done:
-        async with database.read() as session:
-            if not await inbox.is_pending(session, kicked):
-                # An earlier job of its chat applied it already: no need to queue for the
-                # write lock (SQLite has one for everybody).
-                return True
-    applied = 0
-    while applied < MAX_PER_RUN:
-        batch = await _apply_batch(database, kicked, MAX_PER_RUN - applied)
+async def _work_through(database: Database) -> bool:
+    """Apply batches until nothing is due; False when it stopped at ``MAX_PER_RUN``."""
+    handled = 0
+    while handled < MAX_PER_RUN:
+        drain.kicked_since()  # from here on, a kick is news this run must look for
+        batch = await _apply_batch(database)
         if batch is None:
+            return True  # the transaction failed: the sweep wakes processing again
+        if batch == 0 and not drain.kicked_since():
             return True
-        applied += batch
+        handled += batch
     return False
 
 
-async def _apply_batch(database: Database, kicked: uuid.UUID, limit: int) -> int | None:
-    """Apply the chat's due events, oldest first, in one transaction. Return how many, or
-    None when the chat has nothing more to do now (empty, or an event failed and backs off:
-    the events after it wait for it, kicked again by the sweep)."""
+async def _apply_batch(database: Database) -> int | None:
+    """Apply due events, oldest first, in one transaction. Return how many were handled
+    (applied, or failed and backing off), or None when the transaction itself failed.
+
+    A failed event backs off on its own; the chat's later events go on, so that one bad
+    event never holds a customer's messages."""
     loop = asyncio.get_running_loop()
-    applied = 0
+    handled = 0
     current: uuid.UUID | None = None
     try:
         async with database.write() as session:
             # From the moment the turn is ours: the wait for it can be long under load.
             deadline = loop.time() + BATCH_SECONDS
-            connection: Connection | None = None
-            while applied < limit:
-                rows = await inbox.due_of_chat(session, kicked, min(RUN_READ, limit - applied))
+            connections: dict[uuid.UUID, Connection | None] = {}
+            while True:
+                rows = await inbox.take_due(session, BATCH_READ)
                 if not rows:
-                    return None
+                    return handled
                 for row in rows:
                     current = row.id
-                    connection = connection or await session.get(Connection, row.connection_id)
-                    assert connection is not None
+                    if row.connection_id not in connections:
+                        connections[row.connection_id] = await session.get(
+                            Connection, row.connection_id
+                        )
+                    connection = connections[row.connection_id]
+                    assert connection is not None  # events go with their connection
                     try:
                         async with savepoint(session):
                             event = event_from_payload(row.payload)
@@ -142,14 +132,13 @@ async def _apply_batch(database: Database, kicked: uuid.UUID, limit: int) -> int
                             "inbound_event_failed", event_id=str(current), error=repr(error)
                         )
                         await inbox.record_failure(session, current, repr(error))
-                        return None
-                    applied += 1
+                    current = None
+                    handled += 1
                     if loop.time() >= deadline or database.urgent_writer_waiting:
-                        return applied
+                        return handled
                     # SQLite statements run in the loop's thread (kit/sqlite_inline.py): let
                     # requests in between events, not only between batches.
                     await asyncio.sleep(0)
-        return applied
     except Exception as error:
         # The transaction itself failed (the database went away, a lock timed out): nothing
         # of the batch is applied; the event being applied is counted as having failed.
@@ -163,11 +152,12 @@ async def _apply_batch(database: Database, kicked: uuid.UUID, limit: int) -> int
 
 @jobs.task("inbound.sweep", every_seconds=5)
 async def sweep() -> None:
-    """Kick events whose job was lost (a crash between the 200 and the processing)."""
+    """Wake processing for events whose kick was lost (a crash between the 200 and the
+    processing) or whose back-off has ended."""
     async with jobs.db().read() as session:
-        due = await inbox.due(session)
-    for first in due:
-        await jobs.kick("inbound.process", event_id=str(first.id), chat=first.chat)
+        overdue = await inbox.overdue(session)
+    if overdue:
+        await jobs.kick("inbound.process")
 
 
 @jobs.task("media.download")
