@@ -104,8 +104,8 @@ async def test_a_backlog_of_several_chats_waiting_for_its_turn_is_applied_in_one
     runs: list[int | None] = []
     apply_batch = inbound_tasks._apply_batch
 
-    async def counting(database: Database) -> int | None:
-        handled = await apply_batch(database)
+    async def counting(database: Database, *, careful: bool) -> int | None:
+        handled = await apply_batch(database, careful=careful)
         runs.append(handled)
         return handled
 
@@ -142,8 +142,8 @@ async def test_a_kick_while_the_inbox_is_worked_through_is_taken_by_the_running_
     go_on = asyncio.Event()
     apply_batch = inbound_tasks._apply_batch
 
-    async def pausing_when_empty(database: Database) -> int | None:
-        handled = await apply_batch(database)
+    async def pausing_when_empty(database: Database, *, careful: bool) -> int | None:
+        handled = await apply_batch(database, careful=careful)
         if handled == 0 and not go_on.is_set():
             inbox_empty.set()  # the job found nothing more and is about to end
             await go_on.wait()
@@ -169,7 +169,8 @@ async def test_an_event_that_fails_backs_off_alone(
     app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A failing event is rolled back and retried later; the events around it, of its chat
-    and of others, are applied in the same transaction."""
+    and of others, are applied (the batch, applied without savepoints, is rolled back and
+    applied again with one per event)."""
     database: Database = app.state.database
     connection = await _sandbox(app, client)
     stored = await _store(
@@ -180,18 +181,21 @@ async def test_an_event_that_fails_backs_off_alone(
         ("+5511900001111", "ana-2"),
     )
     apply = inbound_processor.apply
+    failures: list[str | None] = []
 
-    async def failing_once(session: AsyncSession, connection: Connection, event: Event) -> None:
+    async def failing_while_down(
+        session: AsyncSession, connection: Connection, event: Event
+    ) -> None:
         await apply(session, connection, event)  # its writes must be rolled back
-        if isinstance(event, InboundMessage) and event.text == "ana-1" and not failed:
-            failed.append(event.text)
+        if isinstance(event, InboundMessage) and event.text == "ana-1" and media_server_down:
+            failures.append(event.text)
             raise RuntimeError("the provider's media server is down")
 
-    failed: list[str | None] = []
-    monkeypatch.setattr(inbound_processor, "apply", failing_once)
+    media_server_down = True
+    monkeypatch.setattr(inbound_processor, "apply", failing_while_down)
     await inbound_tasks.process()
 
-    assert failed == ["ana-1"]
+    assert failures == ["ana-1", "ana-1"]  # the batch without savepoints, then with them
     assert sorted(filter(None, await _inbound_texts(database))) == ["ana-2", "bia-1"]
     async with database.read() as session:
         event = await session.get(InboundEvent, stored[0].id)
@@ -201,6 +205,7 @@ async def test_an_event_that_fails_backs_off_alone(
         assert "media server is down" in (event.last_error or "")
         assert event.next_attempt_at is not None and event.next_attempt_at > utc_now()
     # Its back-off over, the sweep wakes processing and it is applied once.
+    media_server_down = False
     async with database.write() as session:
         await session.execute(
             update(InboundEvent)
@@ -294,4 +299,81 @@ async def test_a_run_follows_its_conversation_and_contact_when_they_change_withi
     assert by_text["#2"][0] != first.id  # a new conversation, not the resolved one
     assert len(survivors) == 1
     assert by_text["#5"][1] == survivors[0]  # the survivor of the merge, not the LID's contact
+    await wait_until_settled(app)
+
+
+def _phone(digits: str, name: str | None = None) -> Party:
+    return Party(
+        kind=IdentityKind.whatsapp_phone, external_id=digits, phone=f"+{digits}", name=name
+    )
+
+
+async def test_a_batch_resolves_its_senders_together_as_it_would_one_by_one(
+    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch reads its senders' contacts and conversations together (SQLite); what needs
+    a change — a merge, a name to fill, a new contact, a message stored already — still
+    gets it."""
+    database: Database = app.state.database
+    connection = await _sandbox(app, client)
+
+    def says(n: int, party: Party, *, message_id: str | None = None) -> InboundMessage:
+        return _text(n, party).model_copy(
+            update={"ordering_key": party.external_id, "provider_message_id": message_id or f"m{n}"}
+        )
+
+    ana, caio, nameless = (
+        _phone("5511900005555", "Ana"),
+        _phone("5511900006666", "Caio"),
+        _phone("5511900007777"),
+    )
+    lid_only = Party(kind=IdentityKind.whatsapp_lid, external_id="88001")
+    zeca = _phone("5511900009999", "Zeca")
+    async with database.write() as session:
+        for n, party in enumerate((ana, lid_only, caio, nameless, zeca)):
+            await inbound_processor.apply(session, connection, says(n, party))
+    async with database.write() as session:
+        lid_contact = await session.scalar(select(Contact.id).where(Contact.phone.is_(None)))
+        zeca_contact = await session.scalar(select(Contact).where(Contact.phone == zeca.phone))
+        assert zeca_contact is not None
+        zeca_contact.phone = "+5511900001234"  # an agent corrected it…
+        agenda = Contact(company_id=connection.company_id, name="Zeca", phone=zeca.phone)
+        session.add(agenda)  # …and another contact has the number the customer writes from
+    lid_and_caio = lid_only.model_copy(update={"phone": caio.phone})
+    async with database.write() as session:
+        await inbox.store(
+            session,
+            connection,
+            [
+                says(10, ana),
+                says(11, lid_and_caio),  # links two contacts: merged
+                says(12, _phone("5511900008888", "Duda")),  # new
+                says(13, nameless.model_copy(update={"name": "Eva"})),  # gives a name
+                says(14, ana, message_id="m10"),  # the same message again
+                says(15, ana),
+                says(16, zeca),  # its contact and the one with its phone: merged
+            ],
+        )
+    monkeypatch.setattr(inbound_tasks, "BATCH_SECONDS", 5.0)  # one batch
+    await inbound_tasks.process()
+
+    async with database.read() as session:
+        survivors = await session.scalars(select(Contact).where(Contact.merged_into_id.is_(None)))
+        by_phone = {contact.phone: contact for contact in survivors}
+        messages = await session.execute(
+            select(Message.provider_message_id, Message.contact_id).where(
+                Message.direction == MessageDirection.inbound
+            )
+        )
+        sender_of = dict(messages.all())
+    assert set(by_phone) == {f"+55119000{n}" for n in ("05555", "06666", "07777", "08888", "01234")}
+    assert agenda.id not in {contact.id for contact in by_phone.values()}
+    # The LID's contact (the older) survived the merge and took Caio's phone.
+    assert by_phone["+5511900006666"].id == lid_contact
+    assert by_phone["+5511900007777"].name == "Eva"
+    assert by_phone["+5511900008888"].name == "Duda"
+    assert len(sender_of) == 5 + 6  # m10 once
+    assert sender_of["m16"] == zeca_contact.id
+    assert sender_of["m10"] == sender_of["m15"] == by_phone["+5511900005555"].id
+    assert sender_of["m1"] == sender_of["m2"] == sender_of["m11"] == lid_contact
     await wait_until_settled(app)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -129,6 +129,24 @@ class ConversationRepository(TenantRepository[Conversation]):
             Conversation.status.in_(OPEN_STATUSES),
         )
         return await self.one_or_none(statement.order_by(Conversation.created_at.desc()).limit(1))
+
+    async def open_for_contacts(
+        self, contact_ids: Collection[uuid.UUID], connection_id: uuid.UUID
+    ) -> dict[uuid.UUID, Conversation]:
+        """``open_for_contact`` of several contacts on one connection, in one statement."""
+        statement = (
+            self.base_statement()
+            .where(
+                Conversation.contact_id.in_(contact_ids),
+                Conversation.connection_id == connection_id,
+                Conversation.status.in_(OPEN_STATUSES),
+            )
+            .order_by(Conversation.created_at.desc())
+        )
+        found: dict[uuid.UUID, Conversation] = {}
+        for conversation in (await self.session.scalars(statement)).all():
+            found.setdefault(conversation.contact_id, conversation)
+        return found
 
     async def last_closed_for_contact(self, contact_id: uuid.UUID) -> Conversation | None:
         statement = (

@@ -13,10 +13,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, false, or_, select, update
+from sqlalchemy import and_, false, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexus.kit.db import transaction_memo
+from nexus.kit.db import keeps_transaction_memos, transaction_memo
 from nexus.models import (
     Contact,
     ContactIdentity,
@@ -33,6 +33,17 @@ class Identity:
     external_id: str
 
 
+@dataclass(frozen=True)
+class Sender:
+    """Who an inbound event names, as ``resolve_contact`` is asked about it."""
+
+    company_id: uuid.UUID
+    identities: tuple[Identity, ...]
+    phone: str | None
+    name: str | None
+    is_group: bool
+
+
 async def resolve_contact(
     session: AsyncSession,
     company_id: uuid.UUID,
@@ -46,13 +57,69 @@ async def resolve_contact(
         raise ValueError("an inbound event always names its sender")
     # A run of a chat's events names the same sender each time: once resolved in this
     # transaction, the contact stands until something merges it into another.
-    memo: dict[tuple[object, ...], Contact] = transaction_memo(session, "resolved_contacts")
-    key = (company_id, tuple(identities), phone, name, is_group)
+    memo: dict[Sender, Contact] = transaction_memo(session, "resolved_contacts")
+    key = Sender(company_id, tuple(identities), phone, name, is_group)
     contact = memo.get(key)
     if contact is None or contact.merged_into_id is not None:
         contact = await _resolve(session, company_id, identities, phone, name, is_group)
         memo[key] = contact
     return contact
+
+
+async def prefetch_contacts(session: AsyncSession, senders: Sequence[Sender]) -> None:
+    """Within a SQLite write transaction, resolve in two statements the senders that are
+    known already and need no change, for ``resolve_contact`` to find them remembered.
+
+    A sender is remembered only when ``_resolve`` would return its contact untouched: each of
+    its identities names that one contact, no other contact has its phone, and the contact
+    already has a phone and a name where the sender has them. Any other sender (new, to be
+    merged, to be completed) takes the full path."""
+    if not senders or not keeps_transaction_memos(session):
+        return
+    memo: dict[Sender, Contact] = transaction_memo(session, "resolved_contacts")
+    company_ids = {sender.company_id for sender in senders}
+    wanted = {(i.kind, i.external_id) for sender in senders for i in sender.identities}
+    owners = {
+        (company_id, kind, external_id): contact_id
+        for company_id, kind, external_id, contact_id in await session.execute(
+            select(
+                ContactIdentity.company_id,
+                ContactIdentity.kind,
+                ContactIdentity.external_id,
+                ContactIdentity.contact_id,
+            ).where(
+                ContactIdentity.company_id.in_(company_ids),
+                tuple_(ContactIdentity.kind, ContactIdentity.external_id).in_(wanted),
+            )
+        )
+    }
+    phones = {sender.phone for sender in senders if sender.phone}
+    contacts = (
+        await session.scalars(
+            select(Contact).where(
+                Contact.company_id.in_(company_ids),
+                Contact.merged_into_id.is_(None),
+                or_(Contact.id.in_(set(owners.values())), Contact.phone.in_(phones)),
+            )
+        )
+    ).all()
+    by_id = {contact.id: contact for contact in contacts}
+    by_phone = {(contact.company_id, contact.phone): contact for contact in contacts}
+    for sender in senders:
+        named = {owners.get((sender.company_id, i.kind, i.external_id)) for i in sender.identities}
+        if len(named) != 1:
+            continue  # identities of two contacts: a merge
+        (owner,) = named
+        contact = by_id.get(owner) if owner is not None else None
+        if contact is None:
+            continue  # an identity not seen before, or a contact merged into another
+        if sender.phone:
+            same_phone = by_phone.get((sender.company_id, sender.phone))
+            if contact.phone is None or same_phone not in (None, contact):
+                continue
+        if sender.name and not contact.name:
+            continue
+        memo[sender] = contact
 
 
 async def _resolve(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, text
+from sqlalchemy import ColumnElement, and_, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexus.channels.events import Event, event_payload
@@ -136,10 +136,15 @@ async def take_due(session: AsyncSession, limit: int) -> list[InboundEvent]:
     return list((await session.scalars(statement)).all())
 
 
-def mark_processed(event: InboundEvent) -> None:
-    event.status = InboundEventStatus.processed
-    event.processed_at = utc_now()
-    event.last_error = None
+async def mark_processed(session: AsyncSession, event_ids: Sequence[uuid.UUID]) -> None:
+    """Mark applied events processed, in the transaction that applied them."""
+    if event_ids:
+        await session.execute(
+            update(InboundEvent)
+            .where(InboundEvent.id.in_(event_ids))
+            .values(status=InboundEventStatus.processed, processed_at=utc_now(), last_error=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def record_failure(session: AsyncSession, event_id: uuid.UUID, error: str) -> None:

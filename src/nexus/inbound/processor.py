@@ -10,6 +10,7 @@ events update the connection.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -34,8 +35,12 @@ from nexus.connections import states
 from nexus.connections.qr import qr_data_url
 from nexus.conversations.repository import OPEN_STATUSES, ConversationRepository
 from nexus.conversations.service import conversation_service
-from nexus.inbound.identity import Identity, resolve_contact
-from nexus.kit.db import insert_ignoring_duplicates, transaction_memo
+from nexus.inbound.identity import Identity, Sender, prefetch_contacts, resolve_contact
+from nexus.kit.db import (
+    insert_ignoring_duplicates,
+    keeps_transaction_memos,
+    transaction_memo,
+)
 from nexus.kit.jobs import jobs
 from nexus.kit.models import utc_now
 from nexus.messages.outbound import preview_of
@@ -44,6 +49,7 @@ from nexus.models import (
     Company,
     Connection,
     ConnectionStatus,
+    Contact,
     Conversation,
     ConversationStatus,
     Message,
@@ -93,6 +99,52 @@ class InboundProcessor:
             )
             connection.status_reason = f"{event.code or ''} {event.message}".strip()
 
+    async def prefetch(
+        self, session: AsyncSession, batch: Sequence[tuple[Connection, Event]]
+    ) -> None:
+        """On SQLite, read for a batch's customer messages, a few statements in all, what
+        each would look up on its own: whether the message is stored already, its sender's
+        contact and the open conversation. What is found is remembered for the transaction
+        (``kit/db.transaction_memo``); the rest takes the usual path."""
+        messages = [
+            (connection, event) for connection, event in batch if isinstance(event, InboundMessage)
+        ]
+        if not messages or not keeps_transaction_memos(session):
+            return
+        stored = await session.execute(
+            select(Message.connection_id, Message.provider_message_id).where(
+                Message.connection_id.in_({connection.id for connection, _ in messages}),
+                Message.provider_message_id.in_(
+                    {event.provider_message_id for _, event in messages}
+                ),
+            )
+        )
+        absent: dict[tuple[uuid.UUID, str], bool] = transaction_memo(session, "absent_messages")
+        absent.update(
+            dict.fromkeys(
+                {(connection.id, event.provider_message_id) for connection, event in messages}
+                - {(connection_id, message_id) for connection_id, message_id in stored},
+                True,
+            )
+        )
+        senders = {_sender(connection, event): connection for connection, event in messages}
+        await prefetch_contacts(session, list(senders))
+        contacts: dict[Sender, Contact] = transaction_memo(session, "resolved_contacts")
+        wanted: dict[tuple[uuid.UUID, uuid.UUID], set[uuid.UUID]] = {}
+        for sender, connection in senders.items():
+            if sender in contacts:
+                wanted.setdefault((connection.company_id, connection.id), set()).add(
+                    contacts[sender].id
+                )
+        open_conversations: dict[tuple[uuid.UUID, uuid.UUID], Conversation]
+        open_conversations = transaction_memo(session, "open_conversations")
+        for (company_id, connection_id), contact_ids in wanted.items():
+            found = await ConversationRepository(session, company_id).open_for_contacts(
+                contact_ids, connection_id
+            )
+            for contact_id, conversation in found.items():
+                open_conversations.setdefault((contact_id, connection_id), conversation)
+
     # -- messages -----------------------------------------------------------------------
 
     async def on_message(
@@ -100,14 +152,14 @@ class InboundProcessor:
     ) -> None:
         if await self._known(session, connection, event.provider_message_id):
             return  # a redelivery, or the echo of our own send
-        party = event.contact
+        sender = _sender(connection, event)
         contact = await resolve_contact(
             session,
-            connection.company_id,
-            [Identity(kind, external_id) for kind, external_id in party.identities()],
-            phone=party.phone,
-            name=party.name,
-            is_group=event.is_group,
+            sender.company_id,
+            sender.identities,
+            phone=sender.phone,
+            name=sender.name,
+            is_group=sender.is_group,
         )
         if event.from_me:
             if await self._send_in_flight(session, connection):
@@ -150,6 +202,9 @@ class InboundProcessor:
     async def _known(
         self, session: AsyncSession, connection: Connection, provider_message_id: str
     ) -> bool:
+        absent: dict[tuple[uuid.UUID, str], bool] = transaction_memo(session, "absent_messages")
+        if absent.pop((connection.id, provider_message_id), False):
+            return False  # vouched for once: the event now stores it, a second look reads
         row = await session.execute(
             select(Message.id).where(
                 Message.connection_id == connection.id,
@@ -403,5 +458,17 @@ _RECEIPT_TIMES = {
     MessageStatus.delivered: Message.delivered_at,
     MessageStatus.read: Message.read_at,
 }
+
+
+def _sender(connection: Connection, event: InboundMessage) -> Sender:
+    party = event.contact
+    return Sender(
+        connection.company_id,
+        tuple(Identity(kind, external_id) for kind, external_id in party.identities()),
+        party.phone,
+        party.name,
+        event.is_group,
+    )
+
 
 inbound_processor = InboundProcessor()

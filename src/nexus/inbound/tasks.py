@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import mimetypes
 import uuid
 
@@ -8,7 +9,7 @@ import structlog
 
 from nexus.channels.base import ChannelAdapter
 from nexus.channels.errors import ChannelError, TransientError
-from nexus.channels.events import MediaDescriptor, event_from_payload
+from nexus.channels.events import Event, MediaDescriptor, event_from_payload
 from nexus.channels.mediatypes import base_mime
 from nexus.channels.outbound import DownloadedMedia
 from nexus.connections.adapters import adapter_of
@@ -17,7 +18,7 @@ from nexus.inbound.processor import inbound_processor
 from nexus.kit.db import Database, savepoint
 from nexus.kit.jobs import jobs
 from nexus.kit.storage import LocalStorage
-from nexus.models import Connection, Message
+from nexus.models import Connection, InboundEvent, Message
 from nexus.realtime.conversation_events import publish_message_updated
 
 log = structlog.get_logger(__name__)
@@ -82,12 +83,22 @@ async def process() -> None:
         await jobs.kick("inbound.process")
 
 
+class _BatchFailed(Exception):
+    """An event of a batch applied without savepoints failed: the batch is rolled back."""
+
+
 async def _work_through(database: Database) -> bool:
     """Apply batches until nothing is due; False when it stopped at ``MAX_PER_RUN``."""
     handled = 0
+    careful = False
     while handled < MAX_PER_RUN:
         drain.kicked_since()  # from here on, a kick is news this run must look for
-        batch = await _apply_batch(database)
+        try:
+            batch = await _apply_batch(database, careful=careful)
+        except _BatchFailed:
+            careful = True  # the same events again, each in its own savepoint
+            continue
+        careful = False
         if batch is None:
             return True  # the transaction failed: the sweep wakes processing again
         if batch == 0 and not drain.kicked_since():
@@ -96,12 +107,15 @@ async def _work_through(database: Database) -> bool:
     return False
 
 
-async def _apply_batch(database: Database) -> int | None:
+async def _apply_batch(database: Database, *, careful: bool) -> int | None:
     """Apply due events, oldest first, in one transaction. Return how many were handled
     (applied, or failed and backing off), or None when the transaction itself failed.
 
-    A failed event backs off on its own; the chat's later events go on, so that one bad
-    event never holds a customer's messages."""
+    Events nearly always apply, so a batch runs without savepoints (two statements and a
+    flush less per event, about 15 % of its cost). When one fails the whole batch is rolled
+    back (``_BatchFailed``) and applied again ``careful``ly: each event in a savepoint, so
+    that the failed one backs off alone. The chat's later events go on: one bad event never
+    holds a customer's messages."""
     loop = asyncio.get_running_loop()
     handled = 0
     current: uuid.UUID | None = None
@@ -114,31 +128,50 @@ async def _apply_batch(database: Database) -> int | None:
                 rows = await inbox.take_due(session, BATCH_READ)
                 if not rows:
                     return handled
-                for row in rows:
+                for connection_id in {row.connection_id for row in rows} - connections.keys():
+                    connections[connection_id] = await session.get(Connection, connection_id)
+                parsed = [(row, _parse(row)) for row in rows]
+                await inbound_processor.prefetch(
+                    session,
+                    [
+                        (connection, event)
+                        for row, event in parsed
+                        if not isinstance(event, Exception)
+                        and (connection := connections[row.connection_id]) is not None
+                    ],
+                )
+                applied: list[uuid.UUID] = []
+                for row, event in parsed:
                     current = row.id
-                    if row.connection_id not in connections:
-                        connections[row.connection_id] = await session.get(
-                            Connection, row.connection_id
-                        )
                     connection = connections[row.connection_id]
                     assert connection is not None  # events go with their connection
                     try:
-                        async with savepoint(session):
-                            event = event_from_payload(row.payload)
+                        async with savepoint(session) if careful else contextlib.nullcontext():
+                            if isinstance(event, Exception):
+                                raise event
                             await inbound_processor.apply(session, connection, event)
-                            inbox.mark_processed(row)
                     except Exception as error:
+                        if not careful:
+                            raise _BatchFailed from error
                         log.warning(
                             "inbound_event_failed", event_id=str(current), error=repr(error)
                         )
                         await inbox.record_failure(session, current, repr(error))
+                    else:
+                        applied.append(row.id)
                     current = None
                     handled += 1
-                    if loop.time() >= deadline or database.urgent_writer_waiting:
-                        return handled
+                    out_of_time = loop.time() >= deadline or database.urgent_writer_waiting
+                    if out_of_time:
+                        break
                     # SQLite statements run in the loop's thread (kit/sqlite_inline.py): let
                     # requests in between events, not only between batches.
                     await asyncio.sleep(0)
+                await inbox.mark_processed(session, applied)
+                if out_of_time:
+                    return handled
+    except _BatchFailed:
+        raise
     except Exception as error:
         # The transaction itself failed (the database went away, a lock timed out): nothing
         # of the batch is applied; the event being applied is counted as having failed.
@@ -148,6 +181,14 @@ async def _apply_batch(database: Database) -> int | None:
         async with database.write() as session:
             await inbox.record_failure(session, current, repr(error))
         return None
+
+
+def _parse(row: InboundEvent) -> Event | Exception:
+    """The stored event, or what kept it from being read (raised when it is applied)."""
+    try:
+        return event_from_payload(row.payload)
+    except Exception as error:
+        return error
 
 
 @jobs.task("inbound.sweep", every_seconds=5)

@@ -77,7 +77,7 @@ def transaction_memo(session: AsyncSession, name: str) -> dict[Any, Any]:
     nothing it remembers can be changed by anybody else before it ends. PostgreSQL
     transactions run side by side (an agent may resolve the conversation meanwhile): there
     the dict is always new and empty, and every read happens."""
-    if session.get_bind().dialect.name != "sqlite":
+    if not keeps_transaction_memos(session):
         return {}
     transaction = session.sync_session.get_transaction()
     kept: tuple[object, dict[str, dict[Any, Any]]] | None = session.info.get(_MEMOS_KEY)
@@ -85,6 +85,11 @@ def transaction_memo(session: AsyncSession, name: str) -> dict[Any, Any]:
         kept = (transaction, {})
         session.info[_MEMOS_KEY] = kept
     return kept[1].setdefault(name, {})
+
+
+def keeps_transaction_memos(session: AsyncSession) -> bool:
+    """Whether ``transaction_memo`` remembers anything on this session (SQLite)."""
+    return bool(session.get_bind().dialect.name == "sqlite")
 
 
 @asynccontextmanager
