@@ -130,6 +130,39 @@ async def test_a_backlog_of_several_chats_waiting_for_its_turn_is_applied_in_one
     await wait_until_settled(app)
 
 
+async def test_a_batch_yields_to_a_waiting_webhook_after_its_minimum_time(
+    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A webhook waiting for the write turn ends a batch early, but only once the batch has
+    run ``YIELD_AFTER_SECONDS``: under a stream of webhooks one always waits."""
+    database: Database = app.state.database
+    connection = await _sandbox(app, client)
+    monkeypatch.setattr(type(database), "urgent_writer_waiting", property(lambda _: True))
+    runs: list[int | None] = []
+    apply_batch = inbound_tasks._apply_batch
+
+    async def counting(database: Database, *, careful: bool) -> int | None:
+        handled = await apply_batch(database, careful=careful)
+        runs.append(handled)
+        return handled
+
+    monkeypatch.setattr(inbound_tasks, "_apply_batch", counting)
+    monkeypatch.setattr(inbound_tasks, "BATCH_SECONDS", 60.0)
+    phones = ("+5511900001111", "+5511900002222", "+5511900003333")
+
+    monkeypatch.setattr(inbound_tasks, "YIELD_AFTER_SECONDS", 60.0)
+    await _store(database, connection, *[(phone, f"{phone}-a") for phone in phones])
+    await inbound_tasks.process()
+    assert runs == [3, 0]  # the webhook waited for the batch
+
+    runs.clear()
+    monkeypatch.setattr(inbound_tasks, "YIELD_AFTER_SECONDS", 0.0)
+    await _store(database, connection, *[(phone, f"{phone}-b") for phone in phones])
+    await inbound_tasks.process()
+    assert runs == [1, 1, 1, 0]  # the webhook went first after each event
+    await wait_until_settled(app)
+
+
 async def test_a_kick_while_the_inbox_is_worked_through_is_taken_by_the_running_job(
     app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
