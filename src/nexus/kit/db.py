@@ -70,7 +70,7 @@ _MEMOS_KEY = "nexus_transaction_memos"
 
 def transaction_memo(session: AsyncSession, name: str) -> dict[Any, Any]:
     """A dict named ``name`` that lives as long as ``session``'s current transaction: for
-    what a run of inbound events would otherwise read again for every event. Forgotten when
+    what a batch of inbound events would otherwise read again for every event. Forgotten when
     the transaction ends and when a savepoint fails (its rows may be gone).
 
     Kept on SQLite only, where a write transaction holds the database's one write lock, so
