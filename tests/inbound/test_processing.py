@@ -87,6 +87,20 @@ async def _inbound_texts(database: Database) -> list[str | None]:
         )
 
 
+def _count_batches(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
+    """What each batch of the inbox job returns, in order, from now on."""
+    runs: list[int | None] = []
+    apply_batch = inbound_tasks._apply_batch
+
+    async def counting(database: Database, *, careful: bool) -> int | None:
+        handled = await apply_batch(database, careful=careful)
+        runs.append(handled)
+        return handled
+
+    monkeypatch.setattr(inbound_tasks, "_apply_batch", counting)
+    return runs
+
+
 async def test_a_backlog_of_several_chats_waiting_for_its_turn_is_applied_in_one_transaction(
     app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -101,15 +115,7 @@ async def test_a_backlog_of_several_chats_waiting_for_its_turn_is_applied_in_one
         *[(phone, f"{phone[-4:]}#{i}") for i in range(2) for phone in (ana, bia, caio)],
     )
 
-    runs: list[int | None] = []
-    apply_batch = inbound_tasks._apply_batch
-
-    async def counting(database: Database, *, careful: bool) -> int | None:
-        handled = await apply_batch(database, careful=careful)
-        runs.append(handled)
-        return handled
-
-    monkeypatch.setattr(inbound_tasks, "_apply_batch", counting)
+    runs = _count_batches(monkeypatch)
     # Long enough for six events even on a busy machine (the first of each chat opens its
     # conversation and greets the customer).
     monkeypatch.setattr(inbound_tasks, "BATCH_SECONDS", 5.0)
@@ -138,15 +144,7 @@ async def test_a_batch_yields_to_a_waiting_webhook_after_its_minimum_time(
     database: Database = app.state.database
     connection = await _sandbox(app, client)
     monkeypatch.setattr(type(database), "urgent_writer_waiting", property(lambda _: True))
-    runs: list[int | None] = []
-    apply_batch = inbound_tasks._apply_batch
-
-    async def counting(database: Database, *, careful: bool) -> int | None:
-        handled = await apply_batch(database, careful=careful)
-        runs.append(handled)
-        return handled
-
-    monkeypatch.setattr(inbound_tasks, "_apply_batch", counting)
+    runs = _count_batches(monkeypatch)
     monkeypatch.setattr(inbound_tasks, "BATCH_SECONDS", 60.0)
     phones = ("+5511900001111", "+5511900002222", "+5511900003333")
 

@@ -4,8 +4,9 @@ processed later, in order per customer chat, exactly once.
 Storing is an insert that ignores duplicates (unique on connection + provider event id), so
 a provider's redelivery is absorbed here. Processing takes the oldest due events across
 chats in one write transaction (``take_due``: on PostgreSQL only chats it holds the lock of;
-SQLite write transactions are serial anyway), applies each in its own savepoint and marks
-it processed in the same commit. A crash rolls both back; the sweep wakes processing again.
+SQLite write transactions are serial anyway), applies them and marks them processed in the
+same commit (``inbound/tasks.py``). A crash rolls both back; the sweep wakes processing
+again.
 """
 
 from __future__ import annotations
