@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexus.channels.events import Event, event_payload
@@ -94,7 +94,7 @@ async def store_deliveries(
 def _due() -> ColumnElement[bool]:
     return and_(
         InboundEvent.status == InboundEventStatus.pending,
-        or_(InboundEvent.next_attempt_at.is_(None), InboundEvent.next_attempt_at <= utc_now()),
+        InboundEvent.next_attempt_at <= utc_now(),
     )
 
 

@@ -23,11 +23,10 @@ class InboundEvent(Base, IDMixin, TenantMixin):
     __tablename__ = "inbound_events"
     __table_args__ = (
         UniqueConstraint("connection_id", "provider_event_id"),
-        Index(None, "status", "next_attempt_at"),
-        # A chat's queue, read under the write lock for every processed event.
-        Index(
-            "ix_inbound_events_chat_queue", "connection_id", "ordering_key", "status", "received_at"
-        ),
+        # The oldest due events, read by every batch of the inbox job: walked in order, so
+        # the read stops after the batch whatever the backlog. (An index on next_attempt_at
+        # would lure SQLite's planner into sorting every pending row instead.)
+        Index("ix_inbound_events_due", "status", "received_at", "id"),
     )
 
     connection_id: Mapped[uuid.UUID] = mapped_column(
@@ -42,7 +41,7 @@ class InboundEvent(Base, IDMixin, TenantMixin):
         str_enum(InboundEventStatus), default=InboundEventStatus.pending
     )
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utc_now)
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     received_at: Mapped[datetime] = mapped_column(default=utc_now)
