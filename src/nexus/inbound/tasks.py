@@ -75,8 +75,8 @@ drain = Drain()
 @jobs.task("inbound.process")
 async def process() -> None:
     """Apply the due inbox events, oldest first across chats (so each chat's in its order),
-    until none is left. Each event is applied in its own savepoint and marked processed with
-    its effects; batches of them commit together."""
+    until none is left. Each batch of them is one write transaction that applies them and
+    marks them processed (``_apply_batch``)."""
     if not drain.claim():
         return
     try:
