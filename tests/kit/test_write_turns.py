@@ -72,7 +72,7 @@ async def test_a_cancelled_waiter_gives_its_place_away() -> None:
 
 
 async def test_a_waiting_urgent_writer_is_seen_until_it_gives_up() -> None:
-    """A batch of background work ends early while a webhook waits for the turn; a webhook
+    """A batch of background work yields early while a webhook waits for the turn; a webhook
     that gave up (its request went away) no longer counts."""
     turns = WriteTurns()
     async with turns.turn():

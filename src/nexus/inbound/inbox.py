@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -33,25 +32,16 @@ KICK_GRACE = timedelta(seconds=5)
 CANDIDATES_PER_EVENT = 4
 
 
-@dataclass(frozen=True)
-class Stored:
-    """A newly stored event."""
-
-    id: uuid.UUID
-    connection_id: uuid.UUID
-    ordering_key: str | None
-
-
 async def store(
     session: AsyncSession, connection: Connection, events: Sequence[Event]
-) -> list[Stored]:
-    """Insert the events that are new (duplicates are skipped)."""
+) -> list[uuid.UUID]:
+    """Insert the events that are new (duplicates are skipped); their ids."""
     return (await store_deliveries(session, [(connection, events)]))[0]
 
 
 async def store_deliveries(
     session: AsyncSession, deliveries: Sequence[tuple[Connection, Sequence[Event]]]
-) -> list[list[Stored]]:
+) -> list[list[uuid.UUID]]:
     """Insert the new events of several deliveries in one statement; for each delivery, the
     events it added (duplicates, of an earlier delivery or of this batch, are skipped)."""
     now = utc_now()
@@ -84,10 +74,10 @@ async def store_deliveries(
     )
     # RETURNING promises no order: put the new rows back in the order they were offered.
     inserted.sort(key=lambda row: row.received_at)
-    stored: list[list[Stored]] = [[] for _ in deliveries]
+    stored: list[list[uuid.UUID]] = [[] for _ in deliveries]
     for row in inserted:
         owner = owners[(row.connection_id, row.provider_event_id)]
-        stored[owner].append(Stored(row.id, row.connection_id, row.ordering_key))
+        stored[owner].append(row.id)
     return stored
 
 

@@ -12,6 +12,7 @@ from being stored (then the provider retries, and duplicates are ignored on the 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -30,11 +31,11 @@ log = structlog.get_logger(__name__)
 class _Delivery:
     connection: Connection
     events: Sequence[Event]
-    stored: asyncio.Future[list[inbox.Stored]] = field(
+    stored: asyncio.Future[list[uuid.UUID]] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
-    def answer(self, stored: list[inbox.Stored]) -> None:
+    def answer(self, stored: list[uuid.UUID]) -> None:
         if not self.stored.done():  # its request may have gone (client disconnected)
             self.stored.set_result(stored)
 
@@ -52,7 +53,7 @@ class Intake:
         self._waiting: list[_Delivery] = []
         self._flusher: asyncio.Task[None] | None = None
 
-    async def store(self, connection: Connection, events: Sequence[Event]) -> list[inbox.Stored]:
+    async def store(self, connection: Connection, events: Sequence[Event]) -> list[uuid.UUID]:
         """Store a delivery's events in the inbox; return once they are committed."""
         if not events:
             return []  # a delivery of ephemeral news only (the customer is typing)
@@ -89,7 +90,7 @@ class Intake:
         for delivery, stored in zip(batch, results, strict=True):
             delivery.answer(stored)
 
-    async def _store(self, batch: list[_Delivery]) -> list[list[inbox.Stored]]:
+    async def _store(self, batch: list[_Delivery]) -> list[list[uuid.UUID]]:
         async with self._database.write(urgent=True) as session:
             results = await inbox.store_deliveries(
                 session, [(delivery.connection, delivery.events) for delivery in batch]

@@ -89,7 +89,7 @@ def transaction_memo(session: AsyncSession, name: str) -> dict[Any, Any]:
 
 def keeps_transaction_memos(session: AsyncSession) -> bool:
     """Whether ``transaction_memo`` remembers anything on this session (SQLite)."""
-    return bool(session.get_bind().dialect.name == "sqlite")
+    return session.get_bind().dialect.name == "sqlite"
 
 
 @asynccontextmanager
