@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexus.channels.events import Event, InboundMessage, Party
@@ -346,7 +347,7 @@ def _phone(digits: str, name: str | None = None) -> Party:
 async def test_a_batch_resolves_its_senders_together_as_it_would_one_by_one(
     app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A batch reads its senders' contacts and conversations together (SQLite); what needs
+    """A batch reads its senders' contacts and conversations together; what needs
     a change — a merge, a name to fill, a new contact, a message stored already — still
     gets it."""
     database: Database = app.state.database
@@ -411,4 +412,39 @@ async def test_a_batch_resolves_its_senders_together_as_it_would_one_by_one(
     assert sender_of["m16"] == zeca_contact.id
     assert sender_of["m10"] == sender_of["m15"] == by_phone["+5511900005555"].id
     assert sender_of["m1"] == sender_of["m2"] == sender_of["m11"] == lid_contact
+    await wait_until_settled(app)
+
+
+async def test_on_postgresql_a_batch_locks_the_rows_it_remembers(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    """The contacts and open conversations a batch reads together stay as read until it
+    commits: an agent's resolve or a merge waits for it."""
+    database: Database = app.state.database
+    if database.turns is not None:
+        pytest.skip(
+            "PostgreSQL only: on SQLite the batch's write transaction holds the database's one "
+            "write lock, so nothing can change under it"
+        )
+    connection = await _sandbox(app, client)
+    phone = "+5511900004444"
+    await _store(database, connection, (phone, "first"))
+    await inbound_tasks.process()
+    async with database.read() as session:
+        conversation_id, contact_id = (
+            await session.execute(select(Conversation.id, Conversation.contact_id))
+        ).one()
+    body = [{"event": "message", "id": "second", "from": phone, "text": "second"}]
+    events = adapter_of(connection).parse_webhook(json.dumps(body).encode())
+
+    async def lock(model: type[Conversation] | type[Contact], id: uuid.UUID) -> None:
+        async with database.write() as agent:
+            await agent.execute(select(model.id).where(model.id == id).with_for_update(nowait=True))
+
+    async with database.write() as batch:
+        await inbound_processor.prefetch(batch, [(connection, event) for event in events])
+        for model, id in ((Conversation, conversation_id), (Contact, contact_id)):
+            with pytest.raises(DBAPIError, match="lock"):
+                await lock(model, id)
+    await lock(Conversation, conversation_id)  # free once the batch has ended
     await wait_until_settled(app)

@@ -121,17 +121,24 @@ class ConversationRepository(TenantRepository[Conversation]):
         return statement
 
     async def open_for_contact(
-        self, contact_id: uuid.UUID, connection_id: uuid.UUID | None
+        self, contact_id: uuid.UUID, connection_id: uuid.UUID | None, *, for_update: bool = False
     ) -> Conversation | None:
         statement = self.base_statement().where(
             Conversation.contact_id == contact_id,
             Conversation.connection_id == connection_id,
             Conversation.status.in_(OPEN_STATUSES),
         )
-        return await self.one_or_none(statement.order_by(Conversation.created_at.desc()).limit(1))
+        statement = statement.order_by(Conversation.created_at.desc()).limit(1)
+        if for_update:
+            statement = statement.with_for_update()
+        return await self.one_or_none(statement)
 
     async def open_for_contacts(
-        self, contact_ids: Collection[uuid.UUID], connection_id: uuid.UUID
+        self,
+        contact_ids: Collection[uuid.UUID],
+        connection_id: uuid.UUID,
+        *,
+        for_update: bool = False,
     ) -> dict[uuid.UUID, Conversation]:
         """``open_for_contact`` of several contacts on one connection, in one statement."""
         statement = (
@@ -143,6 +150,8 @@ class ConversationRepository(TenantRepository[Conversation]):
             )
             .order_by(Conversation.created_at.desc())
         )
+        if for_update:
+            statement = statement.with_for_update()
         found: dict[uuid.UUID, Conversation] = {}
         for conversation in (await self.session.scalars(statement)).all():
             found.setdefault(conversation.contact_id, conversation)

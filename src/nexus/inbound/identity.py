@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, false, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nexus.kit.db import keeps_transaction_memos, transaction_memo
+from nexus.kit.db import transaction_memo
 from nexus.models import (
     Contact,
     ContactIdentity,
@@ -67,14 +67,19 @@ async def resolve_contact(
 
 
 async def prefetch_contacts(session: AsyncSession, senders: Sequence[Sender]) -> None:
-    """Within a SQLite write transaction, resolve in two statements the senders that are
-    known already and need no change, for ``resolve_contact`` to find them remembered.
+    """Resolve in two statements the senders that are known already and need no change, for
+    ``resolve_contact`` to find them remembered.
 
     A sender is remembered only when ``_resolve`` would return its contact untouched: each of
     its identities names that one contact, no other contact has its phone, and the contact
     already has a phone and a name where the sender has them. Any other sender (new, to be
-    merged, to be completed) takes the full path."""
-    if not senders or not keeps_transaction_memos(session):
+    merged, to be completed) takes the full path.
+
+    On PostgreSQL the contacts are locked, as ``_resolve`` locks them, so that none is merged
+    or changed before the transaction ends. They are locked after their identities are read:
+    a contact merged in between no longer matches (PostgreSQL checks a locked row's condition
+    again), and its sender takes the full path."""
+    if not senders:
         return
     memo: dict[Sender, Contact] = transaction_memo(session, "resolved_contacts")
     company_ids = {sender.company_id for sender in senders}
@@ -96,11 +101,14 @@ async def prefetch_contacts(session: AsyncSession, senders: Sequence[Sender]) ->
     phones = {sender.phone for sender in senders if sender.phone}
     contacts = (
         await session.scalars(
-            select(Contact).where(
+            select(Contact)
+            .where(
                 Contact.company_id.in_(company_ids),
                 Contact.merged_into_id.is_(None),
                 or_(Contact.id.in_(set(owners.values())), Contact.phone.in_(phones)),
             )
+            .order_by(Contact.id)  # one lock order for every batch
+            .with_for_update()
         )
     ).all()
     by_id = {contact.id: contact for contact in contacts}

@@ -108,18 +108,26 @@ async def take_due(session: AsyncSession, limit: int) -> list[InboundEvent]:
         .order_by(InboundEvent.received_at, InboundEvent.id)
         .limit(limit * CANDIDATES_PER_EVENT)
     )
-    chats: dict[tuple[uuid.UUID, str], list[uuid.UUID]] = {}
+    chats: dict[str, list[uuid.UUID]] = {}  # lock key -> its events, oldest chats first
     for id, connection_id, ordering_key in candidates:
-        chats.setdefault((connection_id, ordering_key or ""), []).append(id)
-    taken: list[uuid.UUID] = []
-    for (connection_id, ordering_key), ids in chats.items():
-        if len(taken) >= limit:
+        chats.setdefault(f"inbox:{connection_id}:{ordering_key or ''}", []).append(id)
+    # As many chats as would fill ``limit`` if none were held elsewhere, tried oldest first
+    # in one statement: LIMIT stops the scan, so no chat past the last one taken is locked.
+    wanted = 0
+    counted = 0
+    for ids in chats.values():
+        if counted >= limit:
             break
-        if await session.scalar(
-            text("SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"inbox:{connection_id}:{ordering_key}"},
-        ):
-            taken.extend(ids)
+        wanted += 1
+        counted += len(ids)
+    held = await session.scalars(
+        text(
+            "SELECT chat.key FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS chat(key, n) "
+            "WHERE pg_try_advisory_xact_lock(hashtextextended(chat.key, 0)) LIMIT :wanted"
+        ),
+        {"keys": list(chats), "wanted": wanted},
+    )
+    taken = [id for key in held for id in chats[key]]
     if not taken:
         return []
     # Read again now that the chats are held: another worker may have applied them since.

@@ -38,7 +38,6 @@ from nexus.conversations.service import conversation_service
 from nexus.inbound.identity import Identity, Sender, prefetch_contacts, resolve_contact
 from nexus.kit.db import (
     insert_ignoring_duplicates,
-    keeps_transaction_memos,
     transaction_memo,
 )
 from nexus.kit.jobs import jobs
@@ -102,14 +101,16 @@ class InboundProcessor:
     async def prefetch(
         self, session: AsyncSession, batch: Sequence[tuple[Connection, Event]]
     ) -> None:
-        """On SQLite, read for a batch's customer messages, a few statements in all, what
-        each would look up on its own: whether the message is stored already, its sender's
-        contact and the open conversation. What is found is remembered for the transaction
-        (``kit/db.transaction_memo``); the rest takes the usual path."""
+        """Read for a batch's customer messages, a few statements in all, what each would look
+        up on its own: whether the message is stored already, its sender's contact and the
+        open conversation. What is found is remembered for the transaction
+        (``kit/db.transaction_memo``); the rest takes the usual path. On PostgreSQL the
+        contacts and conversations are locked until the transaction ends, so what is
+        remembered stays true (an agent's resolve waits for the batch)."""
         messages = [
             (connection, event) for connection, event in batch if isinstance(event, InboundMessage)
         ]
-        if not messages or not keeps_transaction_memos(session):
+        if not messages:
             return
         stored = await session.execute(
             select(Message.connection_id, Message.provider_message_id).where(
@@ -140,7 +141,7 @@ class InboundProcessor:
         open_conversations = transaction_memo(session, "open_conversations")
         for (company_id, connection_id), contact_ids in wanted.items():
             found = await ConversationRepository(session, company_id).open_for_contacts(
-                contact_ids, connection_id
+                contact_ids, connection_id, for_update=True
             )
             for contact_id, conversation in found.items():
                 open_conversations.setdefault((contact_id, connection_id), conversation)
@@ -238,7 +239,10 @@ class InboundProcessor:
             or conversation.status not in OPEN_STATUSES
             or conversation.contact_id != contact_id
         ):
-            conversation = await repository.open_for_contact(contact_id, connection.id)
+            # Locked, as the prefetch locks it: it is remembered for the transaction.
+            conversation = await repository.open_for_contact(
+                contact_id, connection.id, for_update=True
+            )
         if conversation is not None:
             memo[(contact_id, connection.id)] = conversation
             conversation.chat_id = event.chat_id  # the latest address wins (LID migration)

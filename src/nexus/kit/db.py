@@ -73,23 +73,17 @@ def transaction_memo(session: AsyncSession, name: str) -> dict[Any, Any]:
     what a batch of inbound events would otherwise read again for every event. Forgotten when
     the transaction ends and when a savepoint fails (its rows may be gone).
 
-    Kept on SQLite only, where a write transaction holds the database's one write lock, so
-    nothing it remembers can be changed by anybody else before it ends. PostgreSQL
-    transactions run side by side (an agent may resolve the conversation meanwhile): there
-    the dict is always new and empty, and every read happens."""
-    if not keeps_transaction_memos(session):
-        return {}
+    What it remembers must stay true until the transaction ends. On SQLite a write
+    transaction holds the database's one write lock, so nobody else can change anything.
+    PostgreSQL transactions run side by side (an agent may resolve the conversation
+    meanwhile): there a caller remembers only rows it has locked (``SELECT … FOR UPDATE``),
+    or what may be a moment old without harm."""
     transaction = session.sync_session.get_transaction()
     kept: tuple[object, dict[str, dict[Any, Any]]] | None = session.info.get(_MEMOS_KEY)
     if kept is None or kept[0] is not transaction:
         kept = (transaction, {})
         session.info[_MEMOS_KEY] = kept
     return kept[1].setdefault(name, {})
-
-
-def keeps_transaction_memos(session: AsyncSession) -> bool:
-    """Whether ``transaction_memo`` remembers anything on this session (SQLite)."""
-    return session.get_bind().dialect.name == "sqlite"
 
 
 @asynccontextmanager

@@ -72,7 +72,9 @@ async def department_supervisors(
     session: AsyncSession, company_id: uuid.UUID, department_id: uuid.UUID
 ) -> list[tuple[uuid.UUID, str]]:
     """The active supervisors linked to a department, with their locales. Read once per
-    transaction: a run of inbound events publishes every message of a chat to them."""
+    transaction: a batch of inbound events publishes every message to them. Not locked on
+    PostgreSQL: a list up to a batch (50 ms) old names who receives an event as if it had
+    been applied that much earlier."""
     memo: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, str]]]
     memo = transaction_memo(session, "department_supervisors")
     key = (company_id, department_id)
