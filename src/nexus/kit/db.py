@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -127,7 +128,23 @@ def create_engine(url: str, *, echo: bool = False, inline: bool = False) -> Asyn
         )
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=20)
+    _drop_closed_connections(engine)
+    return engine
+
+
+def _drop_closed_connections(engine: AsyncEngine) -> None:
+    """Replace, when it is taken from the pool, a connection the server has closed (a
+    restart, an idle timeout, ``pg_terminate_backend``).
+
+    asyncpg learns of the close from its socket, so asking it costs nothing. SQLAlchemy's
+    ``pool_pre_ping`` asks the server instead: BEGIN, an empty statement and ROLLBACK on
+    every checkout, which was 9 % of an API process's CPU under a stream of webhooks."""
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if dbapi_connection.driver_connection.is_closed():
+            raise DisconnectionError("the database server closed this connection")
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
