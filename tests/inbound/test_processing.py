@@ -12,7 +12,8 @@ from datetime import timedelta
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import select, update
+from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +22,7 @@ from nexus.connections.adapters import adapter_of
 from nexus.inbound import inbox
 from nexus.inbound import tasks as inbound_tasks
 from nexus.inbound.processor import inbound_processor
-from nexus.kit.db import Database
+from nexus.kit.db import Database, transaction_memo
 from nexus.kit.models import utc_now
 from nexus.models import (
     Connection,
@@ -447,4 +448,103 @@ async def test_on_postgresql_a_batch_locks_the_rows_it_remembers(
             with pytest.raises(DBAPIError, match="lock"):
                 await lock(model, id)
     await lock(Conversation, conversation_id)  # free once the batch has ended
+    await wait_until_settled(app)
+
+
+def _says(n: int, party: Party, message_id: str) -> InboundMessage:
+    return _text(n, party).model_copy(
+        update={"ordering_key": party.external_id, "provider_message_id": message_id}
+    )
+
+
+async def test_a_batch_inserts_its_new_messages_together(
+    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The messages a batch found not stored go in together, not one statement each."""
+    database: Database = app.state.database
+    connection = await _sandbox(app, client)
+    parties = [_phone(f"55119000031{n:02d}", f"Cliente {n}") for n in range(3)]
+    async with database.write() as session:
+        await inbox.store(
+            session, connection, [_says(n, party, f"first-{n}") for n, party in enumerate(parties)]
+        )
+    await inbound_tasks.process()  # the chats' contacts and conversations exist now
+    async with database.write() as session:
+        # Waiting for an agent: the bot answers nothing, only the customers' messages go in.
+        await session.execute(update(Conversation).values(status=ConversationStatus.waiting))
+        await inbox.store(
+            session,
+            connection,
+            [_says(10 + n, parties[n % 3], f"later-{n}") for n in range(6)],
+        )
+    inserts: list[int] = []
+
+    def count(_c: object, _cur: object, statement: str, *_args: object) -> None:
+        if statement.startswith("INSERT INTO messages"):
+            inserts.append(1)
+
+    engine = database.write_engine.sync_engine
+    sqlalchemy_event.listen(engine, "before_cursor_execute", count)
+    monkeypatch.setattr(inbound_tasks, "BATCH_SECONDS", 5.0)  # one batch
+    try:
+        await inbound_tasks.process()
+    finally:
+        sqlalchemy_event.remove(engine, "before_cursor_execute", count)
+
+    # Six messages, two statements: the batch's first read of the department's supervisors
+    # (after its first message) flushes what came before it, then the rest go in together.
+    assert len(inserts) == 2
+    async with database.read() as session:
+        stored = await session.scalars(
+            select(Message.provider_message_id).where(Message.provider_message_id.like("later-%"))
+        )
+        assert sorted(stored) == [f"later-{n}" for n in range(6)]
+    await wait_until_settled(app)
+
+
+async def test_a_message_inserted_meanwhile_costs_its_batch_a_second_pass_only(
+    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If a message the batch found not stored is stored by the time the batch inserts it
+    (another copy of it, under another chat id, applied by another worker), the insert fails,
+    the batch is applied again event by event, and the message is stored once."""
+    database: Database = app.state.database
+    connection = await _sandbox(app, client)
+    ana, bia = _phone("5511900003201", "Ana"), _phone("5511900003202", "Bia")
+    async with database.write() as session:
+        await inbox.store(session, connection, [_says(1, ana, "twice")])
+    await inbound_tasks.process()
+    other = _says(2, bia, "other")
+    copy = _says(3, ana, "twice")  # the same message, a new delivery
+    async with database.write() as session:
+        # The copy last: nothing after it in the batch reads (and flushes) before the end.
+        await inbox.store(session, connection, [other, copy])
+    prefetch = inbound_processor.prefetch
+    looked: list[bool] = []
+
+    async def stale_prefetch(
+        session: AsyncSession, batch: Sequence[tuple[Connection, Event]]
+    ) -> None:
+        await prefetch(session, batch)
+        if not looked:  # as if the other copy had committed after this batch looked
+            transaction_memo(session, "absent_messages")[(connection.id, "twice")] = True
+        looked.append(True)
+
+    monkeypatch.setattr(inbound_processor, "prefetch", stale_prefetch)
+    runs = _count_batches(monkeypatch)
+    monkeypatch.setattr(inbound_tasks, "BATCH_SECONDS", 5.0)
+    await inbound_tasks.process()
+
+    assert runs[:2] == [2, 0]  # the failed batch raised; the careful pass applied both
+    async with database.read() as session:
+        copies = await session.scalar(
+            select(func.count()).where(Message.provider_message_id == "twice")
+        )
+        others = await session.scalar(
+            select(func.count()).where(Message.provider_message_id == "other")
+        )
+        waiting = await session.scalar(
+            select(func.count()).where(InboundEvent.status != InboundEventStatus.processed)
+        )
+    assert (copies, others, waiting) == (1, 1, 0)
     await wait_until_settled(app)

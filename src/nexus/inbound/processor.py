@@ -112,6 +112,9 @@ class InboundProcessor:
         ]
         if not messages:
             return
+        # Only customers' messages are vouched for: the echo of our own send may be recorded
+        # by the send job meanwhile.
+        customers = [(connection, event) for connection, event in messages if not event.from_me]
         stored = await session.execute(
             select(Message.connection_id, Message.provider_message_id).where(
                 Message.connection_id.in_({connection.id for connection, _ in messages}),
@@ -123,7 +126,7 @@ class InboundProcessor:
         absent: dict[tuple[uuid.UUID, str], bool] = transaction_memo(session, "absent_messages")
         absent.update(
             dict.fromkeys(
-                {(connection.id, event.provider_message_id) for connection, event in messages}
+                {(connection.id, event.provider_message_id) for connection, event in customers}
                 - {(connection_id, message_id) for connection_id, message_id in stored},
                 True,
             )
@@ -151,7 +154,8 @@ class InboundProcessor:
     async def on_message(
         self, session: AsyncSession, connection: Connection, event: InboundMessage
     ) -> None:
-        if await self._known(session, connection, event.provider_message_id):
+        new = self._vouched_new(session, connection, event.provider_message_id)
+        if not new and await self._known(session, connection, event.provider_message_id):
             return  # a redelivery, or the echo of our own send
         sender = _sender(connection, event)
         contact = await resolve_contact(
@@ -173,14 +177,14 @@ class InboundProcessor:
             ).open_for_contact(contact.id, connection.id)
             if conversation is not None:
                 typed = await self._store(
-                    session, connection, conversation, event, MessageDirection.outbound
+                    session, connection, conversation, event, MessageDirection.outbound, new=False
                 )
                 if typed is not None:
                     await publish_message(session, conversation, typed)
             return
         conversation, is_new = await self._conversation_for(session, connection, contact.id, event)
         message = await self._store(
-            session, connection, conversation, event, MessageDirection.inbound
+            session, connection, conversation, event, MessageDirection.inbound, new=new
         )
         if message is None:
             return
@@ -200,12 +204,19 @@ class InboundProcessor:
                 answer = ""  # the first message of a conversation gets the greeting
             await bot_service.on_customer_message(session, conversation, answer)
 
+    def _vouched_new(
+        self, session: AsyncSession, connection: Connection, provider_message_id: str
+    ) -> bool:
+        """Whether the batch's prefetch found the message not stored yet. Once: the event
+        now stores it, and a second delivery of it in the same batch looks it up."""
+        absent: dict[tuple[uuid.UUID, str], bool] = transaction_memo(session, "absent_messages")
+        return absent.pop((connection.id, provider_message_id), False)
+
     async def _known(
         self, session: AsyncSession, connection: Connection, provider_message_id: str
     ) -> bool:
-        absent: dict[tuple[uuid.UUID, str], bool] = transaction_memo(session, "absent_messages")
-        if absent.pop((connection.id, provider_message_id), False):
-            return False  # vouched for once: the event now stores it, a second look reads
+        if self._vouched_new(session, connection, provider_message_id):
+            return False
         row = await session.execute(
             select(Message.id).where(
                 Message.connection_id == connection.id,
@@ -279,7 +290,13 @@ class InboundProcessor:
         conversation: Conversation,
         event: InboundMessage,
         direction: MessageDirection,
+        *,
+        new: bool,
     ) -> Message | None:
+        """Store the message, or return None when it is stored already. ``new``: the batch's
+        prefetch found it not stored, and its chat is this transaction's alone, so it is
+        added to the session and inserted with the batch's other messages at the next flush
+        (``inbound/tasks.py`` flushes before marking the batch processed)."""
         payload: dict[str, Any] = {}
         if event.location is not None:
             payload["location"] = event.location.model_dump(mode="json")
@@ -333,12 +350,16 @@ class InboundProcessor:
             "created_at": now,
             "updated_at": now,
         }
-        inserted = await insert_ignoring_duplicates(
-            session, Message, [row], ["connection_id", "provider_message_id"]
-        )
-        if not inserted:
-            return None
-        message = inserted[0]
+        if new:
+            message = Message(**row)
+            session.add(message)
+        else:
+            inserted = await insert_ignoring_duplicates(
+                session, Message, [row], ["connection_id", "provider_message_id"]
+            )
+            if not inserted:
+                return None
+            message = inserted[0]
         conversation.last_message_at = now
         conversation.last_message_preview = preview_of(message)
         return message

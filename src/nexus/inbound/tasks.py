@@ -174,6 +174,14 @@ async def _apply_batch(database: Database, *, careful: bool) -> int | None:
                     # SQLite statements run in the loop's thread (kit/sqlite_inline.py): let
                     # requests in between events, not only between batches.
                     await asyncio.sleep(0)
+                try:
+                    # What the events left to insert (the messages of ``processor._store``)
+                    # goes in together, and a failure there is the batch's.
+                    await session.flush()
+                except Exception as error:
+                    if not careful:
+                        raise _BatchFailed from error
+                    raise
                 await inbox.mark_processed(session, applied)
                 if out_of_time:
                     return handled
