@@ -89,6 +89,12 @@ async def _inbound_texts(database: Database) -> list[str | None]:
         )
 
 
+def _postgresql_only(database: Database, why: str) -> None:
+    """Skip on SQLite, where ``why`` makes the test moot (each runs in the other pass)."""
+    if database.turns is not None:
+        pytest.skip(f"PostgreSQL only: {why}")
+
+
 def _count_batches(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
     """What each batch of the inbox job returns, in order, from now on."""
     runs: list[int | None] = []
@@ -257,11 +263,11 @@ async def test_two_workers_on_postgresql_take_different_chats(
     """On PostgreSQL a worker takes only chats no other transaction holds, and a chat's
     events all go to one of them."""
     database: Database = app.state.database
-    if database.turns is not None:
-        pytest.skip(
-            "PostgreSQL only: SQLite has one write lock, so two write transactions never run "
-            "at once there (tests/kit/test_write_turns.py covers how they queue)"
-        )
+    _postgresql_only(
+        database,
+        "SQLite has one write lock, so two write transactions never run at once there "
+        "(tests/kit/test_write_turns.py covers how they queue)",
+    )
     connection = await _sandbox(app, client)
     phones = [f"+55119000{n:05d}" for n in range(6)]
     await _store(database, connection, *[(p, f"{p}-{i}") for i in range(3) for p in phones])
@@ -422,11 +428,11 @@ async def test_on_postgresql_a_batch_locks_the_rows_it_remembers(
     """The contacts and open conversations a batch reads together stay as read until it
     commits: an agent's resolve or a merge waits for it."""
     database: Database = app.state.database
-    if database.turns is not None:
-        pytest.skip(
-            "PostgreSQL only: on SQLite the batch's write transaction holds the database's one "
-            "write lock, so nothing can change under it"
-        )
+    _postgresql_only(
+        database,
+        "on SQLite the batch's write transaction holds the database's one write lock, so "
+        "nothing can change under it",
+    )
     connection = await _sandbox(app, client)
     phone = "+5511900004444"
     await _store(database, connection, (phone, "first"))

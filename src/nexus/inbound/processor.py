@@ -215,8 +215,6 @@ class InboundProcessor:
     async def _known(
         self, session: AsyncSession, connection: Connection, provider_message_id: str
     ) -> bool:
-        if self._vouched_new(session, connection, provider_message_id):
-            return False
         row = await session.execute(
             select(Message.id).where(
                 Message.connection_id == connection.id,
