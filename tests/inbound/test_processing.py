@@ -345,6 +345,13 @@ async def test_a_run_follows_its_conversation_and_contact_when_they_change_withi
     await wait_until_settled(app)
 
 
+def _says(n: int, party: Party, message_id: str | None = None) -> InboundMessage:
+    """Message ``n`` of ``party``'s own chat (provider id ``m<n>`` unless given)."""
+    return _text(n, party).model_copy(
+        update={"ordering_key": party.external_id, "provider_message_id": message_id or f"m{n}"}
+    )
+
+
 def _phone(digits: str, name: str | None = None) -> Party:
     return Party(
         kind=IdentityKind.whatsapp_phone, external_id=digits, phone=f"+{digits}", name=name
@@ -360,11 +367,6 @@ async def test_a_batch_resolves_its_senders_together_as_it_would_one_by_one(
     database: Database = app.state.database
     connection = await _sandbox(app, client)
 
-    def says(n: int, party: Party, *, message_id: str | None = None) -> InboundMessage:
-        return _text(n, party).model_copy(
-            update={"ordering_key": party.external_id, "provider_message_id": message_id or f"m{n}"}
-        )
-
     ana, caio, nameless = (
         _phone("5511900005555", "Ana"),
         _phone("5511900006666", "Caio"),
@@ -374,7 +376,7 @@ async def test_a_batch_resolves_its_senders_together_as_it_would_one_by_one(
     zeca = _phone("5511900009999", "Zeca")
     async with database.write() as session:
         for n, party in enumerate((ana, lid_only, caio, nameless, zeca)):
-            await inbound_processor.apply(session, connection, says(n, party))
+            await inbound_processor.apply(session, connection, _says(n, party))
     async with database.write() as session:
         lid_contact = await session.scalar(select(Contact.id).where(Contact.phone.is_(None)))
         zeca_contact = await session.scalar(select(Contact).where(Contact.phone == zeca.phone))
@@ -388,13 +390,13 @@ async def test_a_batch_resolves_its_senders_together_as_it_would_one_by_one(
             session,
             connection,
             [
-                says(10, ana),
-                says(11, lid_and_caio),  # links two contacts: merged
-                says(12, _phone("5511900008888", "Duda")),  # new
-                says(13, nameless.model_copy(update={"name": "Eva"})),  # gives a name
-                says(14, ana, message_id="m10"),  # the same message again
-                says(15, ana),
-                says(16, zeca),  # its contact and the one with its phone: merged
+                _says(10, ana),
+                _says(11, lid_and_caio),  # links two contacts: merged
+                _says(12, _phone("5511900008888", "Duda")),  # new
+                _says(13, nameless.model_copy(update={"name": "Eva"})),  # gives a name
+                _says(14, ana, "m10"),  # the same message again
+                _says(15, ana),
+                _says(16, zeca),  # its contact and the one with its phone: merged
             ],
         )
     monkeypatch.setattr(inbound_tasks, "BATCH_SECONDS", 5.0)  # one batch
@@ -455,12 +457,6 @@ async def test_on_postgresql_a_batch_locks_the_rows_it_remembers(
                 await lock(model, id)
     await lock(Conversation, conversation_id)  # free once the batch has ended
     await wait_until_settled(app)
-
-
-def _says(n: int, party: Party, message_id: str) -> InboundMessage:
-    return _text(n, party).model_copy(
-        update={"ordering_key": party.external_id, "provider_message_id": message_id}
-    )
 
 
 async def test_a_batch_inserts_its_new_messages_together(

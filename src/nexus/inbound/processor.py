@@ -114,23 +114,22 @@ class InboundProcessor:
             return
         # Only customers' messages are vouched for: the echo of our own send may be recorded
         # by the send job meanwhile.
-        customers = [(connection, event) for connection, event in messages if not event.from_me]
-        stored = await session.execute(
-            select(Message.connection_id, Message.provider_message_id).where(
-                Message.connection_id.in_({connection.id for connection, _ in messages}),
-                Message.provider_message_id.in_(
-                    {event.provider_message_id for _, event in messages}
-                ),
+        offered = {
+            (connection.id, event.provider_message_id)
+            for connection, event in messages
+            if not event.from_me
+        }
+        if offered:
+            stored = await session.execute(
+                select(Message.connection_id, Message.provider_message_id).where(
+                    Message.connection_id.in_({connection_id for connection_id, _ in offered}),
+                    Message.provider_message_id.in_({message_id for _, message_id in offered}),
+                )
             )
-        )
-        absent: dict[tuple[uuid.UUID, str], bool] = transaction_memo(session, "absent_messages")
-        absent.update(
-            dict.fromkeys(
-                {(connection.id, event.provider_message_id) for connection, event in customers}
-                - {(connection_id, message_id) for connection_id, message_id in stored},
-                True,
-            )
-        )
+            absent: dict[tuple[uuid.UUID, str], bool]
+            absent = transaction_memo(session, "absent_messages")
+            known = {(connection_id, message_id) for connection_id, message_id in stored}
+            absent.update(dict.fromkeys(offered - known, True))
         senders = {_sender(connection, event): connection for connection, event in messages}
         await prefetch_contacts(session, list(senders))
         contacts: dict[Sender, Contact] = transaction_memo(session, "resolved_contacts")
