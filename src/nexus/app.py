@@ -31,6 +31,7 @@ from nexus.kit.static import WebAppFiles
 from nexus.kit.web import RequestContextMiddleware
 from nexus.realtime.gateway import register_gateway
 from nexus.routers import ROUTERS
+from nexus.webhooks.router import WEBHOOK_DELIVERY
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -127,6 +128,7 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
         hsts=settings.cookie_secure,
+        direct_routes=[WEBHOOK_DELIVERY],
     )
     return app
 

@@ -34,11 +34,9 @@ async def test_secrets_are_encrypted_and_never_returned(app: FastAPI, client: As
     assert stored.secrets_encrypted and "EAAG" not in stored.secrets_encrypted
     assert stored.secrets_encrypted.startswith("v0:")
     # Moved to another company's row, the ciphertext would not decrypt (bound to its row).
-    from nexus.connections.service import connection_service
+    from nexus.connections.secrets import secrets_of
 
-    assert connection_service.secrets_of(app.state.secret_box, stored)["access_token"] == (
-        "EAAG-very-secret"
-    )
+    assert secrets_of(app.state.secret_box, stored)["access_token"] == "EAAG-very-secret"
 
 
 async def test_missing_provider_settings_are_named(client: AsyncClient) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 import uuid
 from typing import Any
@@ -20,6 +19,7 @@ from nexus.connections.schemas import (
     ConnectionUpdate,
     missing_fields,
 )
+from nexus.connections.secrets import secrets_of, store_secrets
 from nexus.connections.webhook_lookup import webhook_lookup
 from nexus.kit.crypto import SecretBox
 from nexus.kit.errors import Conflict, ValidationFailed
@@ -27,29 +27,7 @@ from nexus.kit.models import utc_now
 from nexus.models import Connection, ConnectionStatus
 
 
-def _associated_data(connection: Connection) -> str:
-    return f"{connection.company_id}:connections.secrets:{connection.id}"
-
-
 class ConnectionService:
-    def secrets_of(self, box: SecretBox, connection: Connection) -> dict[str, str]:
-        if not connection.secrets_encrypted:
-            return {}
-        plain = box.decrypt(
-            connection.secrets_encrypted, associated_data=_associated_data(connection)
-        )
-        value: dict[str, str] = json.loads(plain)
-        return value
-
-    def _store_secrets(
-        self, box: SecretBox, connection: Connection, values: dict[str, str]
-    ) -> None:
-        connection.secrets_encrypted = (
-            box.encrypt(json.dumps(values), associated_data=_associated_data(connection))
-            if values
-            else None
-        )
-
     def webhook_url(self, public_url: str, connection: Connection) -> str:
         return (
             f"{public_url.rstrip('/')}/webhooks/{connection.channel.value}/{connection.webhook_key}"
@@ -64,7 +42,7 @@ class ConnectionService:
         return ConnectionAdminRead(
             **self.to_read(connection).model_dump(),
             config=connection.config,
-            secret_fields=sorted(self.secrets_of(box, connection)),
+            secret_fields=sorted(secrets_of(box, connection)),
             webhook_url=self.webhook_url(public_url, connection),
             verify_token=connection.verify_token,
             qr_code=connection.qr_code,
@@ -96,7 +74,7 @@ class ConnectionService:
             status_changed_at=None if supervised else now,
             next_check_at=now if supervised else None,
         )
-        self._store_secrets(box, connection, body.secrets)
+        store_secrets(box, connection, body.secrets)
         await repository.add(connection)
         await audit_connection(
             session,
@@ -120,7 +98,7 @@ class ConnectionService:
         config: dict[str, Any] = (
             {**connection.config, **body.config} if body.config is not None else connection.config
         )
-        stored = self.secrets_of(box, connection)
+        stored = secrets_of(box, connection)
         merged = {**stored, **body.secrets} if body.secrets is not None else stored
         if missing := missing_fields(connection.channel, config, merged):
             raise ValidationFailed("Some provider settings are missing.", details=missing)
@@ -131,7 +109,7 @@ class ConnectionService:
             if value is not None:
                 setattr(connection, field, value)
         connection.config = config
-        self._store_secrets(box, connection, merged)
+        store_secrets(box, connection, merged)
         await session.flush()
         webhook_lookup.forget_after_commit(session, connection)
         await audit_connection(

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, and_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexus.channels.events import Event, event_payload
-from nexus.kit.db import insert_ignoring_duplicates
+from nexus.kit.db import insert_new_rows
 from nexus.kit.models import utc_now
 from nexus.models import Connection, InboundEvent, InboundEventStatus
 
@@ -69,11 +69,20 @@ async def store_deliveries(
                     "next_attempt_at": now,
                 }
             )
-    inserted = await insert_ignoring_duplicates(
-        session, InboundEvent, rows, ["connection_id", "provider_event_id"]
+    inserted = await insert_new_rows(
+        session,
+        InboundEvent,
+        rows,
+        ["connection_id", "provider_event_id"],
+        returning=[
+            InboundEvent.id,
+            InboundEvent.connection_id,
+            InboundEvent.provider_event_id,
+            InboundEvent.received_at,
+        ],
     )
     # RETURNING promises no order: put the new rows back in the order they were offered.
-    inserted.sort(key=lambda row: row.received_at)
+    inserted = sorted(inserted, key=lambda row: row.received_at)
     stored: list[list[uuid.UUID]] = [[] for _ in deliveries]
     for row in inserted:
         owner = owners[(row.connection_id, row.provider_event_id)]

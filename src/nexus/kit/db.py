@@ -13,8 +13,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Connection, Row, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -245,17 +245,39 @@ def create_database(url: str, *, echo: bool = False) -> Database:
     )
 
 
+def _insert_ignoring(session: AsyncSession, target: Any, unique: list[str]) -> Any:
+    """``INSERT … ON CONFLICT (unique) DO NOTHING`` in the session's dialect."""
+    from sqlalchemy.dialects.postgresql import insert as postgres_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return insert(target).on_conflict_do_nothing(index_elements=unique)
+
+
 async def insert_ignoring_duplicates(
     session: AsyncSession, model: type[Model], rows: Sequence[dict[str, Any]], unique: list[str]
 ) -> list[Model]:
     """``INSERT … ON CONFLICT (unique) DO NOTHING RETURNING *`` on either database, several
     rows per statement: the rows that were new, as loaded objects; a row equal to one already
     there (a duplicate delivery) is left out."""
-    from sqlalchemy.dialects.postgresql import insert as postgres_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
     if not rows:
         return []
-    insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(model).on_conflict_do_nothing(index_elements=unique).returning(model)
+    statement = _insert_ignoring(session, model, unique).returning(model)
     return list((await session.scalars(statement, list(rows))).all())
+
+
+async def insert_new_rows(
+    session: AsyncSession,
+    model: type[Model],
+    rows: Sequence[dict[str, Any]],
+    unique: list[str],
+    returning: Sequence[Any],
+) -> Sequence[Row[Any]]:
+    """Like ``insert_ignoring_duplicates``, for rows nobody reads back whole: only the
+    ``returning`` columns of the new rows, without loading objects into the session (a
+    webhook's inbox insert spent most of its time loading what it had just written)."""
+    if not rows:
+        return []
+    table = inspect(model).local_table
+    statement = _insert_ignoring(session, table, unique).returning(*returning)
+    return (await session.execute(statement, list(rows))).all()

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -39,6 +40,31 @@ CONTENT_SECURITY_POLICY = (
 RATE_LIMIT_EXEMPT_PREFIXES = ("/webhooks/", "/health", "/ready", "/metrics")
 
 
+@dataclass(frozen=True)
+class DirectRoute:
+    """A route answered right here, before the framework's routing, dependency solving and
+    response validation: for an operation that must stay cheap under load (providers'
+    webhooks). It still gets everything else below: request id, headers, limits, errors in
+    the one shape, metrics and the access log. ``template`` names it like a routed path
+    (``/webhooks/{channel}/{key}``); its parameters are the segments after the prefix."""
+
+    method: str
+    template: str
+    app: ASGIApp
+
+    @property
+    def prefix(self) -> str:
+        return self.template.split("{", 1)[0]
+
+    def matches(self, method: str, path: str) -> bool:
+        prefix = self.prefix
+        return (
+            method == self.method
+            and path.startswith(prefix)
+            and path.count("/", len(prefix)) == self.template.count("/", len(prefix))
+        )
+
+
 def client_ip(scope: Scope) -> str:
     client = scope.get("client")
     return client[0] if client else "unknown"
@@ -56,8 +82,10 @@ class RequestContextMiddleware:
         max_body_bytes: int,
         max_upload_bytes: int,
         hsts: bool,
+        direct_routes: Sequence[DirectRoute] = (),
     ) -> None:
         self.app = app
+        self.direct_routes = direct_routes
         self.rate_limiter = rate_limiter
         self.ip_limit = ip_limit
         self.max_body_bytes = max_body_bytes
@@ -79,6 +107,7 @@ class RequestContextMiddleware:
         method: str = scope["method"]
         started = time.perf_counter()
         status_holder = [500]
+        direct = next((route for route in self.direct_routes if route.matches(method, path)), None)
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -102,7 +131,8 @@ class RequestContextMiddleware:
             declared = headers.get(b"content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
                 raise PayloadTooLarge(details={"max_bytes": limit})
-            await self.app(scope, _limited_receive(receive, limit), send_wrapper)
+            app = self.app if direct is None else direct.app
+            await app(scope, _limited_receive(receive, limit), send_wrapper)
         except NexusError as exc:
             response = error_response(
                 exc.status_code, exc.code, exc.message, exc.details, exc.headers
@@ -110,9 +140,11 @@ class RequestContextMiddleware:
             await response(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", None) or (
-                "static" if method == "GET" else "unmatched"
+            template = (
+                direct.template
+                if direct is not None
+                else getattr(scope.get("route"), "path", None)
+                or ("static" if method == "GET" else "unmatched")
             )
             HTTP_REQUESTS.labels(method, template, str(status_holder[0])).inc()
             HTTP_LATENCY.labels(method, template).observe(elapsed)

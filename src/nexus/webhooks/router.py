@@ -5,6 +5,11 @@ sender. Nothing is processed here: the events are stored in the inbox (committed
 with the other deliveries of the moment, ``inbound/intake.py``) and processed by jobs, so a
 provider's retry, a slow bot or a crash never loses or duplicates a message. No user rate
 limit applies (kit/web.py exempts ``/webhooks/``).
+
+Deliveries (the POST) are answered by ``answer_delivery``, which ``kit/web.py`` calls before
+the framework's routing: a provider may send a thousand a second, and routing, dependency
+solving and response validation cost each of them more than storing it did. The route below
+declares the same operation for the OpenAPI schema and runs the same code.
 """
 
 from __future__ import annotations
@@ -13,13 +18,14 @@ import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
+from starlette.types import Receive, Scope, Send
 
 from nexus.channels.errors import MalformedWebhook, WebhookRejected
-from nexus.connections.adapters import adapter_of
-from nexus.connections.webhook_lookup import webhook_lookup
+from nexus.connections.webhook_lookup import WebhookTarget, webhook_lookup
 from nexus.inbound.typing import relay_customer_typing
 from nexus.kit.errors import BadRequest, ErrorResponse, Forbidden, NotFound, Unauthorized
-from nexus.models import ChannelKind, Connection
+from nexus.kit.web import DirectRoute
+from nexus.models import ChannelKind
 
 log = structlog.get_logger(__name__)
 
@@ -34,11 +40,11 @@ class WebhookAck(BaseModel):
     stored: int
 
 
-async def _connection(request: Request, channel: ChannelKind, key: str) -> Connection:
-    connection = await webhook_lookup.find(request.app.state.database, key)
-    if connection is None or connection.channel is not channel:
+async def _target(request: Request, channel: ChannelKind, key: str) -> WebhookTarget:
+    target = await webhook_lookup.find(request.app.state.database, key)
+    if target is None or target.connection.channel is not channel:
         raise NotFound("Unknown webhook.", code="unknown_webhook")
-    return connection
+    return target
 
 
 def _rejected(error: WebhookRejected) -> Exception:
@@ -54,11 +60,10 @@ def _rejected(error: WebhookRejected) -> Exception:
     summary="Verification handshake (Cloud API hub.challenge)",
 )
 async def verify_webhook(channel: ChannelKind, key: str, request: Request) -> PlainTextResponse:
-    connection = await _connection(request, channel, key)
-    adapter = adapter_of(connection)
+    target = await _target(request, channel, key)
     query = dict(request.query_params)
     try:
-        challenge = adapter.handshake(query)
+        challenge = target.adapter.handshake(query)
     except WebhookRejected as error:
         raise _rejected(error) from error
     if challenge is None:
@@ -73,8 +78,8 @@ async def verify_webhook(channel: ChannelKind, key: str, request: Request) -> Pl
     summary="Receive a provider's webhook delivery",
 )
 async def receive_webhook(channel: ChannelKind, key: str, request: Request) -> WebhookAck:
-    connection = await _connection(request, channel, key)
-    adapter = adapter_of(connection)
+    target = await _target(request, channel, key)
+    connection, adapter = target.connection, target.adapter
     raw_body = await request.body()
     try:
         adapter.verify_webhook(request.headers, raw_body, dict(request.query_params))
@@ -89,3 +94,21 @@ async def receive_webhook(channel: ChannelKind, key: str, request: Request) -> W
     # Ephemeral: relayed now, never stored or queued (inbound/typing.py).
     await relay_customer_typing(request.app.state.database, connection, typing)
     return WebhookAck(received=len(events), stored=len(stored))
+
+
+async def answer_delivery(scope: Scope, receive: Receive, send: Send) -> None:
+    """``POST /webhooks/{channel}/{key}`` without the framework's routing (see the module's
+    docstring); errors are raised to ``kit/web.py``, which answers them in the one shape."""
+    _, _, channel_name, key = scope["path"].split("/", 3)
+    try:
+        channel = ChannelKind(channel_name)
+    except ValueError:
+        raise NotFound("Unknown webhook.", code="unknown_webhook") from None
+    ack = await receive_webhook(channel, key, Request(scope, receive))
+    body = ack.__pydantic_serializer__.to_json(ack)
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+WEBHOOK_DELIVERY = DirectRoute("POST", "/webhooks/{channel}/{key}", answer_delivery)
