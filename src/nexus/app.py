@@ -62,7 +62,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = create_database(settings.resolved_database_url)
+        database = create_database(settings.resolved_database_url, long_running=True)
+        database.start()
         app.state.database = database
         app.state.intake = Intake(database)
         app.state.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from nexus.kit.sqlite_checkpoint import WalCheckpointer
 from nexus.kit.sqlite_inline import BUSY_TIMEOUT_MS, inline_connector
 from nexus.kit.write_turns import WriteTurns
 
@@ -108,9 +109,13 @@ async def rollback(session: AsyncSession) -> None:
     await session.rollback()
 
 
-def create_engine(url: str, *, echo: bool = False, inline: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, echo: bool = False, inline: bool = False, autocheckpoint: bool = True
+) -> AsyncEngine:
     """An engine for ``url``. ``inline`` (SQLite files): statements run in the event loop's
-    thread instead of aiosqlite's (``kit/sqlite_inline.py``), for write sessions."""
+    thread instead of aiosqlite's (``kit/sqlite_inline.py``), for write sessions.
+    ``autocheckpoint=False`` (SQLite): commits never copy the log into the database file; a
+    ``WalCheckpointer`` must (``kit/sqlite_checkpoint.py``)."""
     if url.startswith("sqlite"):
         path = make_url(url).database
         creator = (
@@ -126,7 +131,7 @@ def create_engine(url: str, *, echo: bool = False, inline: bool = False) -> Asyn
             max_overflow=8,
             **creator,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, autocheckpoint=autocheckpoint)
         return engine
     engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=20)
     _drop_closed_connections(engine)
@@ -147,7 +152,7 @@ def _drop_closed_connections(engine: AsyncEngine) -> None:
             raise DisconnectionError("the database server closed this connection")
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, autocheckpoint: bool) -> None:
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
@@ -161,6 +166,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if not autocheckpoint:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")
@@ -180,6 +187,8 @@ class Database:
     read_sessions: async_sessionmaker[AsyncSession]
     # SQLite only: this process's writers queue here rather than in SQLite's busy handler.
     turns: WriteTurns | None = field(default=None)
+    # SQLite, for long-running processes: checkpoints out of the commits (``start``).
+    checkpointer: WalCheckpointer | None = field(default=None)
 
     @property
     def dialect(self) -> str:
@@ -222,17 +231,30 @@ class Database:
         async with self.read_sessions() as session:
             yield session
 
+    def start(self) -> None:
+        """Start what a long-running process keeps doing for the database (in its loop)."""
+        if self.checkpointer is not None:
+            self.checkpointer.start()
+
     async def dispose(self) -> None:
+        if self.checkpointer is not None:
+            await self.checkpointer.stop()
         await self.engine.dispose()
         if self.write_engine is not self.engine:
             await self.write_engine.dispose()
 
 
-def create_database(url: str, *, echo: bool = False) -> Database:
+def create_database(url: str, *, echo: bool = False, long_running: bool = False) -> Database:
+    """``long_running`` (servers): on a SQLite file, WAL checkpoints run in a thread, not in
+    the commits of the event loop's thread (``Database.start``, ``kit/sqlite_checkpoint.py``)."""
     engine = create_engine(url, echo=echo)
+    path = make_url(url).database if url.startswith("sqlite") else None
+    checkpointer = WalCheckpointer(path) if long_running and path and path != ":memory:" else None
     # Reads stay on aiosqlite's threads: a long report or search must not stall the loop.
     write_engine = (
-        create_engine(url, echo=echo, inline=True) if url.startswith("sqlite") else engine
+        create_engine(url, echo=echo, inline=True, autocheckpoint=checkpointer is None)
+        if url.startswith("sqlite")
+        else engine
     )
     return Database(
         engine=engine,
@@ -242,6 +264,7 @@ def create_database(url: str, *, echo: bool = False) -> Database:
         ),
         read_sessions=async_sessionmaker(engine, expire_on_commit=False),
         turns=WriteTurns() if engine.dialect.name == "sqlite" else None,
+        checkpointer=checkpointer,
     )
 
 
