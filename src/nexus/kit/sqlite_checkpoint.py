@@ -13,8 +13,8 @@ no lock that writers or readers wait for, and SQLite releases the GIL while it w
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sqlite3
+import threading
 
 import structlog
 
@@ -22,33 +22,37 @@ log = structlog.get_logger(__name__)
 
 
 class WalCheckpointer:
+    """A thread that owns its own connection to the file: nothing else ever touches it, so
+    stopping never closes a connection under a checkpoint that is still running."""
+
     INTERVAL_SECONDS = 1.0
 
     def __init__(self, path: str) -> None:
         self._path = path
-        self._task: asyncio.Task[None] | None = None
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="sqlite-wal-checkpoints")
+        if self._thread is None:
+            self._stopping.clear()
+            self._thread = threading.Thread(
+                target=self._run, name="sqlite-wal-checkpoints", daemon=True
+            )
+            self._thread.start()
 
     async def stop(self) -> None:
-        if self._task is None:
+        if self._thread is None:
             return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        self._task = None
+        self._stopping.set()
+        await asyncio.to_thread(self._thread.join)
+        self._thread = None
 
-    async def _run(self) -> None:
-        connection = await asyncio.to_thread(
-            sqlite3.connect, self._path, isolation_level=None, check_same_thread=False
-        )
+    def _run(self) -> None:
+        connection = sqlite3.connect(self._path, isolation_level=None)
         try:
-            while True:
-                await asyncio.sleep(self.INTERVAL_SECONDS)
+            while not self._stopping.wait(self.INTERVAL_SECONDS):
                 try:
-                    await asyncio.to_thread(self.checkpoint, connection)
+                    self.checkpoint(connection)
                 except sqlite3.Error as error:  # busy or I/O: the next interval tries again
                     log.warning("wal_checkpoint_failed", error=repr(error))
         finally:
