@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from nexus.kit.write_turns import WriteTurns
 
 
@@ -87,3 +89,50 @@ async def test_a_waiting_urgent_writer_is_seen_until_it_gives_up() -> None:
         await asyncio.sleep(0)
         assert not turns.urgent_waiting
     await background
+
+
+async def test_what_an_urgent_writer_readied_runs_before_the_next_background_turn() -> None:
+    # A webhook batch commits and answers its requests; the job waiting for the turn must not
+    # start its work (several milliseconds without a pause) ahead of those answers.
+    turns = WriteTurns()
+    order: list[str] = []
+    answered = asyncio.get_running_loop().create_future()
+
+    async def background_job() -> None:
+        async with turns.turn():
+            order.append("job works")
+
+    async def webhook_answer() -> None:
+        await answered
+        order.append("200 sent")
+
+    waiting_for_answer = asyncio.create_task(webhook_answer())
+    async with turns.turn(urgent=True):
+        job = asyncio.create_task(background_job())
+        await asyncio.sleep(0)  # the job now waits for the turn
+    answered.set_result(None)  # the commit is done: the webhook's answer is ready
+    await asyncio.gather(job, waiting_for_answer)
+    assert order == ["200 sent", "job works"]
+
+
+@pytest.mark.parametrize("loop_passes", [0, 1])
+async def test_a_background_writer_cancelled_as_it_gets_the_turn_passes_it_on(
+    loop_passes: int,
+) -> None:
+    # Cancelled with the turn granted (0), or during its first pause in the turn (1).
+    turns = WriteTurns()
+    order: list[str] = []
+
+    async def background_job() -> None:
+        async with turns.turn():
+            order.append("cancelled job works")
+
+    async with turns.turn(urgent=True):
+        job = asyncio.create_task(background_job())
+        await asyncio.sleep(0)
+    for _ in range(loop_passes):
+        await asyncio.sleep(0)
+    job.cancel()
+    await asyncio.gather(job, return_exceptions=True)
+    await asyncio.wait_for(_take(turns, "next", order, urgent=False), timeout=5)
+    assert order == ["next"]

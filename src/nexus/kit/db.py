@@ -202,15 +202,18 @@ class Database:
         somebody outside waits for, like a provider for its webhook's 200); the turn ends
         with the commit, before the after-commit work runs.
         """
-        async with self.write_sessions() as session:
-            async with self._turn(urgent):
+        async with self._turn(urgent):
+            # Closed within the turn: SQLAlchemy closes a session in a task of its own, so
+            # the close lets the loop run, and the next writer must not start its work there
+            # ahead of what this one's commit was for (a webhook's 200).
+            async with self.write_sessions() as session:
                 try:
                     yield session
                 except BaseException:
                     await rollback(session)
                     raise
                 await session.commit()
-            await _run_after_commit(session)
+        await _run_after_commit(session)
 
     @property
     def urgent_writer_waiting(self) -> bool:

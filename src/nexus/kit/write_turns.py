@@ -55,6 +55,10 @@ class WriteTurns:
         queue.append(granted)
         try:
             await granted
+            if not urgent:
+                # Whatever the last writer's commit made ready runs first (the answers to the
+                # webhooks it stored), then this turn's first stretch of work.
+                await asyncio.sleep(0)
         except asyncio.CancelledError:
             if granted.cancelled():
                 if granted in queue:
