@@ -68,16 +68,20 @@ def create_app(
         app.state.intake = Intake(database)
         app.state.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         realtime.bind_server(app.state.sio)
-        async with run_jobs(settings, database, background=bool(run_background)):
-            if freeze_heap:
-                freeze_startup_heap()
-            try:
-                yield
-            finally:
-                await realtime.release()
-                await database.dispose()
-                if app.state.redis is not None:
-                    await app.state.redis.aclose()
+        try:
+            async with run_jobs(settings, database, background=bool(run_background)):
+                if freeze_heap:
+                    freeze_startup_heap()
+                try:
+                    yield
+                finally:
+                    await realtime.release()
+        finally:
+            # Once the jobs have stopped: a job still running would otherwise take a
+            # connection from the disposed pool and leave it open.
+            await database.dispose()
+            if app.state.redis is not None:
+                await app.state.redis.aclose()
 
     app = FastAPI(
         title="Nexus API",
