@@ -63,12 +63,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = create_database(settings.resolved_database_url, long_running=True)
-        database.start()
         app.state.database = database
         app.state.intake = Intake(database)
         app.state.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         realtime.bind_server(app.state.sio)
         try:
+            database.start()
             async with run_jobs(settings, database, background=bool(run_background)):
                 if freeze_heap:
                     freeze_startup_heap()
