@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 
+from nexus.webhooks import router as webhooks_router
 from nexus.webhooks.router import WEBHOOK_DELIVERY
 from tests.fixtures.sandbox import SandboxPhone, phone_for
 from tests.fixtures.settled import wait_until_settled
@@ -42,6 +43,25 @@ async def test_a_delivery_gets_its_ack_with_the_api_headers_and_is_counted(
     assert response.headers["x-content-type-options"] == "nosniff"
     metrics = (await client.get("/metrics")).text
     assert 'route="/webhooks/{channel}/{key}",status="200"' in metrics
+    await wait_until_settled(app)
+
+
+async def test_deliveries_are_answered_before_the_framework_routes_them(
+    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The router holds the endpoint it was declared with; the direct route looks it up in
+    # the module at each delivery, so only a delivery answered directly goes through this.
+    phone = await _phone(app, client)
+    endpoint = webhooks_router.receive_webhook
+    answered_directly: list[str] = []
+
+    async def watched(channel: Any, key: str, request: Any) -> Any:
+        answered_directly.append(key)
+        return await endpoint(channel, key, request)
+
+    monkeypatch.setattr(webhooks_router, "receive_webhook", watched)
+    await phone.say("Oi")
+    assert answered_directly == [phone.webhook_url.rsplit("/", 1)[1]]
     await wait_until_settled(app)
 
 

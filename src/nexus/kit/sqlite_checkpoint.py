@@ -52,14 +52,8 @@ class WalCheckpointer:
         try:
             while not self._stopping.wait(self.INTERVAL_SECONDS):
                 try:
-                    self.checkpoint(connection)
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                 except sqlite3.Error as error:  # busy or I/O: the next interval tries again
                     log.warning("wal_checkpoint_failed", error=repr(error))
         finally:
             connection.close()
-
-    @staticmethod
-    def checkpoint(connection: sqlite3.Connection) -> tuple[int, int, int]:
-        """One PASSIVE checkpoint: (busy, pages in the log, pages copied to the database)."""
-        busy, logged, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        return busy, logged, copied

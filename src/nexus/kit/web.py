@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -51,17 +51,20 @@ class DirectRoute:
     method: str
     template: str
     app: ASGIApp
+    # Read off the template once: every request is matched against them.
+    prefix: str = field(init=False)
+    slashes: int = field(init=False)
 
-    @property
-    def prefix(self) -> str:
-        return self.template.split("{", 1)[0]
+    def __post_init__(self) -> None:
+        prefix = self.template.split("{", 1)[0]
+        object.__setattr__(self, "prefix", prefix)
+        object.__setattr__(self, "slashes", self.template.count("/", len(prefix)))
 
     def matches(self, method: str, path: str) -> bool:
-        prefix = self.prefix
         return (
             method == self.method
-            and path.startswith(prefix)
-            and path.count("/", len(prefix)) == self.template.count("/", len(prefix))
+            and path.startswith(self.prefix)
+            and path.count("/", len(self.prefix)) == self.slashes
         )
 
 
