@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,12 +24,14 @@ from nexus.kit.crypto import SecretBox
 from nexus.kit.db import create_database
 from nexus.kit.errors import NotFound, install_error_handlers
 from nexus.kit.heap import freeze_startup_heap
-from nexus.kit.jobs import run_jobs
+from nexus.kit.jobs import jobs, run_jobs
 from nexus.kit.logging import configure_logging
 from nexus.kit.ratelimit import RateLimiter
 from nexus.kit.realtime import create_server, realtime
+from nexus.kit.sqlite_peers import PeerRole
 from nexus.kit.static import WebAppFiles
 from nexus.kit.web import RequestContextMiddleware
+from nexus.kit.worker_process import WorkerProcess
 from nexus.realtime.gateway import register_gateway
 from nexus.routers import ROUTERS
 from nexus.webhooks.router import WEBHOOK_DELIVERY
@@ -47,11 +50,14 @@ def create_app(
     *,
     run_background: bool | None = None,
     freeze_heap: bool = False,
+    inbox_worker: bool = False,
 ) -> FastAPI:
     """Build the app. ``run_background`` runs jobs and periodic sweeps inside this process:
     always in embedded mode, and for ``nexus serve`` in distributed mode too.
     ``freeze_heap`` (server processes, not tests that start many apps in one process): the
-    start-up heap leaves the garbage collector's reach once started (``kit/heap.py``)."""
+    start-up heap leaves the garbage collector's reach once started (``kit/heap.py``).
+    ``inbox_worker`` (``nexus serve`` on SQLite): the inbox is applied by a worker process
+    this one starts (``kit/worker_process.py``)."""
     settings = settings or get_settings()
     if run_background is None:
         run_background = not settings.distributed
@@ -62,7 +68,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = create_database(settings.resolved_database_url, long_running=True)
+        database = create_database(
+            settings.resolved_database_url,
+            long_running=True,
+            peer=PeerRole.front if inbox_worker else None,
+        )
         app.state.database = database
         app.state.intake = Intake(database)
         app.state.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
@@ -70,11 +80,14 @@ def create_app(
         try:
             database.start()
             async with run_jobs(settings, database, background=bool(run_background)):
+                worker = app.state.inbox_worker = _start_inbox_worker() if inbox_worker else None
                 if freeze_heap:
                     freeze_startup_heap()
                 try:
                     yield
                 finally:
+                    if worker is not None:  # while its last events can still be relayed
+                        await worker.stop()
                     await realtime.release()
         finally:
             # Once the jobs have stopped: a job still running would otherwise take a
@@ -138,13 +151,28 @@ def create_app(
     return app
 
 
+def _start_inbox_worker() -> WorkerProcess:
+    worker = WorkerProcess(
+        [sys.executable, "-m", "nexus.cli", "inbox-worker"], wake=["inbound.process"]
+    )
+    jobs.delegate(["inbound.process"], worker.kick)
+    worker.start()
+    return worker
+
+
 def create_asgi_app(
     settings: Settings | None = None,
     *,
     run_background: bool | None = None,
     freeze_heap: bool = False,
+    inbox_worker: bool = False,
 ) -> socketio.ASGIApp:
     """What servers run: Socket.IO at /socket.io/, everything else (and the lifespan) to the
     FastAPI app of ``create_app``."""
-    app = create_app(settings, run_background=run_background, freeze_heap=freeze_heap)
+    app = create_app(
+        settings,
+        run_background=run_background,
+        freeze_heap=freeze_heap,
+        inbox_worker=inbox_worker,
+    )
     return socketio.ASGIApp(app.state.sio, other_asgi_app=app, socketio_path="socket.io")

@@ -39,12 +39,19 @@ def run_migrations(revision: str = "head", *, downgrade: bool = False) -> None:
         command.upgrade(config, revision)  # type: ignore[arg-type]
 
 
-def _serve(host: str, port: int, *, run_background: bool | None) -> None:
+def _serve(
+    host: str, port: int, *, run_background: bool | None, inbox_worker: bool = False
+) -> None:
     from nexus.app import create_asgi_app
 
     settings = get_settings()
     uvicorn.run(
-        create_asgi_app(settings, run_background=run_background, freeze_heap=True),
+        create_asgi_app(
+            settings,
+            run_background=run_background,
+            freeze_heap=True,
+            inbox_worker=inbox_worker,
+        ),
         host=host,
         port=port,
         log_config=None,
@@ -59,10 +66,13 @@ def serve(
     port: int = typer.Option(8000, help="Port to listen on."),
     migrate: bool = typer.Option(True, help="Apply database migrations first."),
 ) -> None:
-    """Everything in one process: API, web app, jobs and periodic sweeps."""
+    """Everything on one machine: API, web app, jobs and periodic sweeps (embedded mode: the
+    inbox is applied in a second process it starts, see NEXUS_INBOX_WORKER)."""
     if migrate:
         run_migrations()
-    _serve(host, port, run_background=True)
+    settings = get_settings()
+    embedded_sqlite = settings.is_sqlite and not settings.distributed
+    _serve(host, port, run_background=True, inbox_worker=embedded_sqlite and settings.inbox_worker)
 
 
 @app.command()
@@ -123,6 +133,37 @@ async def _run_worker(*, scheduler: bool) -> None:
         runner.cancel()
     await realtime.release()
     await database.dispose()
+
+
+@app.command("inbox-worker", hidden=True)
+def inbox_worker() -> None:
+    """Apply the inbox for `nexus serve`, which starts this process (embedded mode)."""
+    asyncio.run(_run_inbox_worker())
+
+
+async def _run_inbox_worker() -> None:
+    from nexus.kit.db import create_database
+    from nexus.kit.heap import freeze_startup_heap
+    from nexus.kit.jobs import jobs, run_jobs
+    from nexus.kit.logging import configure_logging
+    from nexus.kit.realtime import realtime
+    from nexus.kit.sqlite_peers import PeerRole
+    from nexus.kit.worker_process import serve_as_worker
+
+    settings = get_settings()
+    settings.check_production_safety()
+    configure_logging(json=settings.log_json, level=settings.log_level)
+    database = create_database(
+        settings.resolved_database_url, long_running=True, peer=PeerRole.worker
+    )
+    database.start()
+    try:
+        async with run_jobs(settings, database, background=False):
+            freeze_startup_heap()
+            await serve_as_worker(jobs.kick)
+    finally:
+        await realtime.release()
+        await database.dispose()
 
 
 @app.command()

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     connection_backoff_max_seconds: int = Field(default=600, ge=1)
     connection_max_failures: int = Field(default=5, ge=1)
 
+    # Embedded mode (`nexus serve` on SQLite): apply the inbox in a second process started by
+    # the server, so that answering webhooks and applying them use both cores (decision 0009).
+    inbox_worker: bool = True
+
     log_json: bool = True
     log_level: str = "INFO"
 

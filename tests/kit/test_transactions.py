@@ -184,8 +184,8 @@ async def test_a_sqlite_writer_waits_for_a_lock_held_elsewhere_without_stalling_
     held_lock: HeldLock,
 ) -> None:
     """Write sessions run their statements in the event loop's thread (kit/sqlite_inline.py),
-    but the wait for a write lock another connection holds (a CLI command, a request's
-    session) happens in a thread: everybody else goes on meanwhile."""
+    but a write lock another connection holds (the inbox worker process, a CLI command) is
+    waited for between tries, in the loop's sleeps: everybody else goes on meanwhile."""
     watch = LoopWatch()
     writer = asyncio.create_task(_add_note(held_lock.database, "waited"))
     await asyncio.sleep(0.5)
@@ -201,19 +201,18 @@ async def test_a_sqlite_writer_waits_for_a_lock_held_elsewhere_without_stalling_
 async def test_a_writer_cancelled_while_waiting_for_the_lock_leaves_it_free(
     held_lock: HeldLock,
 ) -> None:
-    """The thread that waits for the lock cannot be stopped: when its writer is cancelled
-    (a request that went away), the lock it then gets is given back, not held forever, and
-    the loop is never stuck behind that thread."""
+    """A writer cancelled while it waits for the lock (a request that went away) stops
+    trying: the lock, once free, is nobody's, and the loop is never stuck."""
     watch = LoopWatch()
     writer = asyncio.create_task(_add_note(held_lock.database, "never"))
-    await asyncio.sleep(0.3)  # waiting for the lock in its thread
+    await asyncio.sleep(0.3)  # trying for the lock
     writer.cancel()
     await asyncio.sleep(0.1)
-    held_lock.holder.execute("COMMIT")  # the waiting thread now gets the lock…
+    held_lock.holder.execute("COMMIT")  # a writer still trying would now get the lock…
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(writer, 10)
     # Far below the 30 s busy timeout a stuck loop would show.
     assert watch.stop() < 5
-    held_lock.holder.execute("BEGIN IMMEDIATE")  # …and has given it back
+    held_lock.holder.execute("BEGIN IMMEDIATE")  # …and hold it
     held_lock.holder.execute("COMMIT")
     assert await _notes(held_lock.database) == set()

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import (
 
 from nexus.kit.sqlite_checkpoint import WalCheckpointer
 from nexus.kit.sqlite_inline import BUSY_TIMEOUT_MS, inline_connector
+from nexus.kit.sqlite_peers import PeerRole, UrgentWriters
 from nexus.kit.write_turns import WriteTurns
 
 Model = TypeVar("Model")
@@ -189,6 +190,9 @@ class Database:
     turns: WriteTurns | None = field(default=None)
     # SQLite, for long-running processes: checkpoints out of the commits (``start``).
     checkpointer: WalCheckpointer | None = field(default=None)
+    # SQLite shared with the inbox worker process: the front process's urgent writers go
+    # first across both (``kit/sqlite_peers.py``).
+    peers: UrgentWriters | None = field(default=None)
 
     @property
     def dialect(self) -> str:
@@ -202,7 +206,7 @@ class Database:
         somebody outside waits for, like a provider for its webhook's 200); the turn ends
         with the commit, before the after-commit work runs.
         """
-        async with self._turn(urgent):
+        async with self._turn(urgent), self._across_processes(urgent):
             # Closed within the turn: SQLAlchemy closes a session in a task of its own, so
             # the close lets the loop run, and the next writer must not start its work there
             # ahead of what this one's commit was for (a webhook's 200).
@@ -218,8 +222,28 @@ class Database:
     @property
     def urgent_writer_waiting(self) -> bool:
         """SQLite: an urgent writer (a webhook's 200) waits for the turn a background writer
-        holds. A batch of background work checks between its steps and ends early."""
+        holds, in this process or in the front one. A batch of background work checks
+        between its steps and ends early."""
+        if self.peers is not None and not self.peers.owner and self.peers.waiting:
+            return True
         return self.turns is not None and self.turns.urgent_waiting
+
+    @asynccontextmanager
+    async def _across_processes(self, urgent: bool) -> AsyncIterator[None]:
+        peers = self.peers
+        if peers is None:
+            yield
+        elif peers.owner:
+            if urgent:
+                peers.enter()
+            try:
+                yield
+            finally:
+                if urgent:
+                    peers.leave()
+        else:
+            await peers.make_way()
+            yield
 
     @asynccontextmanager
     async def _turn(self, urgent: bool) -> AsyncIterator[None]:
@@ -242,17 +266,24 @@ class Database:
     async def dispose(self) -> None:
         if self.checkpointer is not None:
             await self.checkpointer.stop()
+        if self.peers is not None:
+            self.peers.close()
         await self.engine.dispose()
         if self.write_engine is not self.engine:
             await self.write_engine.dispose()
 
 
-def create_database(url: str, *, echo: bool = False, long_running: bool = False) -> Database:
+def create_database(
+    url: str, *, echo: bool = False, long_running: bool = False, peer: PeerRole | None = None
+) -> Database:
     """``long_running`` (servers): on a SQLite file, WAL checkpoints run in a thread, not in
-    the commits of the event loop's thread (``Database.start``, ``kit/sqlite_checkpoint.py``)."""
+    the commits of the event loop's thread (``Database.start``, ``kit/sqlite_checkpoint.py``).
+    ``peer``: this process shares the SQLite file with an inbox worker process, as the front
+    process or as the worker (``kit/sqlite_peers.py``)."""
     engine = create_engine(url, echo=echo)
     path = make_url(url).database if url.startswith("sqlite") else None
-    checkpointer = WalCheckpointer(path) if long_running and path and path != ":memory:" else None
+    file = path if path and path != ":memory:" else None
+    checkpointer = WalCheckpointer(file) if long_running and file else None
     # Reads stay on aiosqlite's threads: a long report or search must not stall the loop.
     write_engine = (
         create_engine(url, echo=echo, inline=True, autocheckpoint=checkpointer is None)
@@ -268,6 +299,7 @@ def create_database(url: str, *, echo: bool = False, long_running: bool = False)
         read_sessions=async_sessionmaker(engine, expire_on_commit=False),
         turns=WriteTurns() if engine.dialect.name == "sqlite" else None,
         checkpointer=checkpointer,
+        peers=UrgentWriters(file, peer) if peer is not None and file else None,
     )
 
 

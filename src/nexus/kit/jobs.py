@@ -56,6 +56,9 @@ class JobRegistry:
         self.broker: AsyncBroker | None = None
         self.database: Database | None = None
         self.resources: Resources | None = None
+        # Jobs that run in another process of this installation (embedded mode's inbox
+        # worker, ``kit/worker_process.py``): their kicks go there instead of to the broker.
+        self.delegated: dict[str, Callable[..., None]] = {}
 
     def task(
         self, name: str, *, every_seconds: float | None = None
@@ -98,7 +101,18 @@ class JobRegistry:
             raise RuntimeError("jobs are not bound to a database")
         return self.database
 
+    def delegate(self, names: list[str], kick: Callable[..., None]) -> None:
+        """Send the kicks of ``names`` to ``kick(name, **kwargs)`` from now on."""
+        for name in names:
+            if name not in self.functions:
+                raise KeyError(f"unknown job {name!r}")
+            self.delegated[name] = kick
+
     async def kick(self, name: str, **kwargs: Any) -> None:
+        delegated = self.delegated.get(name)
+        if delegated is not None:
+            delegated(name, **kwargs)
+            return
         if self.broker is None:
             raise RuntimeError("jobs are not bound to a broker")
         task = self.broker.find_task(name)
@@ -166,6 +180,7 @@ async def run_jobs(
         for runner in runners:
             runner.cancel()
         await _stopped(runners)
+        jobs.delegated.clear()
         if isinstance(broker, InMemoryBroker):
             await broker.wait_all()
         await broker.shutdown()

@@ -1,7 +1,8 @@
 """Socket.IO transport: the server, its client manager, room names, and emitting from any
 process.
 
-Embedded mode keeps sockets and rooms in this process (``socketio.AsyncManager``).
+Embedded mode keeps sockets and rooms in this process (``socketio.AsyncManager``); its inbox
+worker process relays what it emits to this one (``bind_relay``, ``kit/worker_process.py``).
 Distributed mode shares them over Redis pub/sub (``AsyncRedisManager``): an event emitted on
 any API process reaches the sockets of every API process, and workers emit through a
 write-only manager. Pub/sub is fire-and-forget — whatever is published while a process is
@@ -20,6 +21,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import socketio
@@ -112,6 +114,22 @@ def create_server(settings: Settings) -> socketio.AsyncServer:
     )
 
 
+class _Relay:
+    """The inbox worker's manager: each call goes, as a JSON-able list, to the front process,
+    which makes it on its sockets (``Realtime.apply_relayed``)."""
+
+    def __init__(self, send: Callable[[list[Any]], None]) -> None:
+        self.send = send
+
+    async def emit(
+        self, event: str, data: Any, *, namespace: str, room: list[str], skip_sid: str | None
+    ) -> None:
+        self.send(["emit", event, data, room, skip_sid])
+
+    async def close_room(self, room: str, *, namespace: str) -> None:
+        self.send(["close_room", room])
+
+
 async def _disconnect_local(server: socketio.AsyncServer, room: str) -> None:
     sids = [sid for sid, _ in server.manager.get_participants(NAMESPACE, room)]
     for sid in sids:
@@ -134,6 +152,23 @@ class Realtime:
         """Workers: emit over Redis to the API processes' sockets."""
         self._server = None
         self._manager = _redis_manager(redis_url, write_only=True)
+
+    def bind_relay(self, send: Callable[[list[Any]], None]) -> None:
+        """The inbox worker process: emit through the front process's sockets."""
+        self._server = None
+        self._manager = _Relay(send)
+
+    async def apply_relayed(self, call: list[Any]) -> None:
+        """The front process: make a call the inbox worker relayed (``bind_relay``)."""
+        match call:
+            case ["emit", str(event), data, list(rooms), skip_sid]:
+                await self.emit(event, data, rooms, skip_sid=skip_sid)
+            case ["close_room", str(room)]:
+                await self.close_room(room)
+            case ["disconnect_user", str(user_id)]:
+                await self.disconnect_user(uuid.UUID(user_id))
+            case _:
+                log.warning("realtime_relay_unknown_call", call=repr(call)[:200])
 
     async def release(self) -> None:
         """Stop the Redis subscription and close the connections of the bound manager."""
@@ -171,6 +206,8 @@ class Realtime:
         room = user_room(user_id)
         if isinstance(self._manager, _RedisManager):
             await self._manager.emit(_DISCONNECT_ROOM, None, namespace=NAMESPACE, room=room)
+        elif isinstance(self._manager, _Relay):
+            self._manager.send(["disconnect_user", str(user_id)])
         elif self._server is not None:
             await _disconnect_local(self._server, room)
 

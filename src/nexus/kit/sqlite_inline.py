@@ -9,9 +9,12 @@ this connection already holds and whose pages are in memory: they never wait, so
 inline is cheaper than any hand-over.
 
 The one statement that can wait is the ``BEGIN IMMEDIATE`` that takes the write lock, while
-another connection (a request's session, a CLI command in another process) holds it. It is
-tried without waiting; when the lock is taken, the wait happens in a thread, as aiosqlite
-would have done, so the loop goes on serving everybody else — including the holder.
+another connection (a request's session, the inbox worker process, a CLI command) holds it.
+It is tried without waiting, and again every millisecond from the loop while the lock is
+taken (every ``SLOW_POLL_SECONDS`` after a while), so the loop goes on serving everybody
+else — including the holder. SQLite's own busy handler would sleep 1, 2, 5, 10… ms between
+tries: a webhook waiting for the inbox worker's batch would sleep past the moment the lock
+came free (``kit/sqlite_peers.py``).
 
 The object is shaped like ``aiosqlite.Connection`` where SQLAlchemy's aiosqlite dialect uses
 it (``create_async_engine(async_creator=...)``), so the dialect, its pool and its error
@@ -21,7 +24,6 @@ mapping stay as they are.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -29,6 +31,11 @@ from typing import Any
 
 # Waits for the write lock; the pragmas set on connect use the same figure.
 BUSY_TIMEOUT_MS = 30_000
+# Tries for a taken write lock: often while a short holder (a batch) should be done soon,
+# then seldom (a long command-line job holds it).
+FAST_POLL_SECONDS = 0.001
+FAST_POLL_FOR_SECONDS = 0.2
+SLOW_POLL_SECONDS = 0.02
 
 _BEGIN_IMMEDIATE = re.compile(r"\s*BEGIN\s+IMMEDIATE\s*$", re.IGNORECASE)
 
@@ -106,27 +113,26 @@ class InlineConnection:
         self.sqlite.create_function(*args, **kwargs)  # the dialect's REGEXP
 
     async def begin_immediate(self, cursor: sqlite3.Cursor, sql: str) -> None:
-        """Take the write lock: at once when it is free, else waiting in a thread."""
+        """Take the write lock: at once when it is free, else as soon as it is after that."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         self.sqlite.execute("PRAGMA busy_timeout=0")
         try:
-            cursor.execute(sql)
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) and "busy" not in str(error):
-                raise
+            while True:
+                try:
+                    cursor.execute(sql)
+                    return
+                except sqlite3.OperationalError as error:
+                    if "locked" not in str(error) and "busy" not in str(error):
+                        raise
+                    waited = loop.time() - started
+                    if waited >= BUSY_TIMEOUT_MS / 1000:
+                        raise
+                await asyncio.sleep(
+                    FAST_POLL_SECONDS if waited < FAST_POLL_FOR_SECONDS else SLOW_POLL_SECONDS
+                )
         finally:
             self.sqlite.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        waiting = asyncio.ensure_future(asyncio.to_thread(cursor.execute, sql))
-        try:
-            await asyncio.shield(waiting)
-        except asyncio.CancelledError:
-            # The thread goes on and may still get the lock: nobody would ever give it back.
-            # Wait for it, and give the lock back before passing the cancellation on.
-            with contextlib.suppress(sqlite3.Error):
-                await waiting
-            if self.sqlite.in_transaction:
-                self.sqlite.rollback()
-            raise
 
     async def commit(self) -> None:
         self.sqlite.commit()
@@ -146,15 +152,9 @@ def inline_connector(path: str) -> Any:
     """An ``async_creator`` for ``create_async_engine``: connections to the file at ``path``."""
 
     async def connect() -> InlineConnection:
-        # isolation_level=None: BEGIN is ours to emit (kit/db.py). check_same_thread=False:
-        # the wait for the write lock happens in a worker thread.
+        # isolation_level=None: BEGIN is ours to emit (kit/db.py).
         return InlineConnection(
-            sqlite3.connect(
-                path,
-                timeout=BUSY_TIMEOUT_MS / 1000,
-                isolation_level=None,
-                check_same_thread=False,
-            )
+            sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         )
 
     return connect
