@@ -131,16 +131,17 @@ class InboundProcessor:
             known = {(connection_id, message_id) for connection_id, message_id in stored}
             absent.update(dict.fromkeys(offered - known, True))
         senders = {_sender(connection, event): connection for connection, event in messages}
-        await prefetch_contacts(session, list(senders))
         contacts: dict[Sender, Contact] = transaction_memo(session, "resolved_contacts")
-        wanted: dict[tuple[uuid.UUID, uuid.UUID], set[uuid.UUID]] = {}
-        for sender, connection in senders.items():
-            if sender in contacts:
-                wanted.setdefault((connection.company_id, connection.id), set()).add(
-                    contacts[sender].id
-                )
+        # An earlier batch of this transaction may have found them: what it remembers stands
+        # until the transaction ends (``resolve_contact`` checks for a merge).
+        await prefetch_contacts(session, [sender for sender in senders if sender not in contacts])
         open_conversations: dict[tuple[uuid.UUID, uuid.UUID], Conversation]
         open_conversations = transaction_memo(session, "open_conversations")
+        wanted: dict[tuple[uuid.UUID, uuid.UUID], set[uuid.UUID]] = {}
+        for sender, connection in senders.items():
+            contact = contacts.get(sender)
+            if contact is not None and (contact.id, connection.id) not in open_conversations:
+                wanted.setdefault((connection.company_id, connection.id), set()).add(contact.id)
         for (company_id, connection_id), contact_ids in wanted.items():
             found = await ConversationRepository(session, company_id).open_for_contacts(
                 contact_ids, connection_id, for_update=True

@@ -18,7 +18,7 @@ from nexus.inbound.processor import inbound_processor
 from nexus.kit.db import Database, savepoint
 from nexus.kit.jobs import jobs
 from nexus.kit.storage import LocalStorage
-from nexus.models import Connection, InboundEvent, Message
+from nexus.models import Connection, Message
 from nexus.realtime.conversation_events import publish_message_updated
 
 log = structlog.get_logger(__name__)
@@ -198,7 +198,7 @@ async def _apply_batch(database: Database, *, careful: bool) -> int | None:
         return None
 
 
-def _parse(row: InboundEvent) -> Event | Exception:
+def _parse(row: inbox.DueEvent) -> Event | Exception:
     """The stored event, or what kept it from being read (raised when it is applied)."""
     try:
         return event_from_payload(row.payload)
