@@ -12,26 +12,41 @@ import math
 import time
 
 from limits import RateLimitItem, parse
-from limits.aio.storage import Storage
+from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
 from nexus.kit.errors import RateLimited
 
 
+class _MemoryStorage(MemoryStorage):
+    """limits' in-memory storage, with a ``clear`` that leaves its expiry task alone.
+
+    limits 5.8's ``clear`` removes the key's list of hits; its expiry task walks a copy of
+    the keys and reads each list after an await, so a key cleared meanwhile (a successful
+    login clears the account's failures) failed the task with a KeyError, logged as "Task
+    exception was never retrieved". Emptied instead, the key is dropped by that walk."""
+
+    async def clear(self, key: str) -> None:
+        self.storage.pop(key, None)
+        self.expirations.pop(key, None)
+        if key in self.events:
+            self.events[key] = []
+
+
 class RateLimiter:
-    def __init__(self, storage_url: str) -> None:
-        storage = storage_from_string(storage_url)
-        if not isinstance(storage, Storage):
-            raise ValueError(f"{storage_url!r} is not an async storage")
+    def __init__(self, storage: Storage) -> None:
         self.storage = storage
         self._limiter = MovingWindowRateLimiter(self.storage)
 
     @classmethod
     def for_redis_url(cls, redis_url: str) -> RateLimiter:
         if not redis_url:
-            return cls("async+memory://")
-        return cls("async+" + redis_url)
+            return cls(_MemoryStorage())
+        storage = storage_from_string("async+" + redis_url)
+        if not isinstance(storage, Storage):
+            raise ValueError(f"{redis_url!r} is not an async storage")
+        return cls(storage)
 
     async def hit(self, limit: str | RateLimitItem, *keys: str) -> bool:
         item = parse(limit) if isinstance(limit, str) else limit
