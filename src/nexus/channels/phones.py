@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -20,7 +21,12 @@ def to_e164(raw: str | None) -> str | None:
     if not raw:
         return None
     user = raw.split("@", 1)[0].split(":", 1)[0]
-    digits = _NON_DIGITS.sub("", user)
+    return _e164_of_digits(_NON_DIGITS.sub("", user))
+
+
+# A customer writes many times: parsing their number again was 8 % of a webhook's cost.
+@lru_cache(maxsize=16_384)
+def _e164_of_digits(digits: str) -> str | None:
     if not digits or len(digits) > 15 or digits.startswith("0"):
         return None
     try:
