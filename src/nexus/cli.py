@@ -152,7 +152,7 @@ async def _run_inbox_worker() -> None:
 
     settings = get_settings()
     settings.check_production_safety()
-    configure_logging(json=settings.log_json, level=settings.log_level)
+    configure_logging(json=settings.log_json, level=settings.log_level, process="inbox-worker")
     database = create_database(
         settings.resolved_database_url, long_running=True, peer=PeerRole.worker
     )

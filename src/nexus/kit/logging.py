@@ -8,8 +8,10 @@ import sys
 import structlog
 
 
-def configure_logging(*, json: bool, level: str) -> None:
+def configure_logging(*, json: bool, level: str, process: str | None = None) -> None:
+    """``process``: named in every line (the inbox worker's share the server's stderr)."""
     shared: list[structlog.types.Processor] = [
+        *([_naming(process)] if process else []),
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
@@ -47,3 +49,13 @@ def configure_logging(*, json: bool, level: str) -> None:
     # taskiq logs every job it starts at INFO: with sweeps every 5 s that buries everything
     # else. Our own job_failed line (kit/jobs.py) reports what matters.
     logging.getLogger("taskiq").setLevel(max(logging.WARNING, root.level))
+
+
+def _naming(process: str) -> structlog.types.Processor:
+    def name(
+        _logger: object, _method: str, event: structlog.types.EventDict
+    ) -> structlog.types.EventDict:
+        event.setdefault("process", process)
+        return event
+
+    return name
