@@ -34,8 +34,10 @@ BATCH_SECONDS = 0.05
 # under a steady stream of webhooks one always waits, and batches of one event each would
 # spend their time on what every batch costs (reading the inbox, the commit).
 YIELD_AFTER_SECONDS = 0.03
-# Events read at a time: about what a batch gets through before its time is up.
-BATCH_READ = 20
+# Events read at a time: about what a batch gets through before its time is up. Each read
+# prefetches its senders' contacts and conversations (a few statements, whatever the count):
+# 50 rather than 20 took the inbox worker from ~690 to ~850 messages/s (decision 0009).
+BATCH_READ = 50
 
 
 class Drain:
