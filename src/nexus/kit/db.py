@@ -9,7 +9,7 @@ once; read-only sessions keep a plain deferred ``BEGIN`` so readers never wait o
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -224,26 +224,12 @@ class Database:
         """SQLite: an urgent writer (a webhook's 200) waits for the turn a background writer
         holds, in this process or in the front one. A batch of background work checks
         between its steps and ends early."""
-        if self.peers is not None and not self.peers.owner and self.peers.waiting:
+        if self.peers is not None and self.peers.waiting:
             return True
         return self.turns is not None and self.turns.urgent_waiting
 
-    @asynccontextmanager
-    async def _across_processes(self, urgent: bool) -> AsyncIterator[None]:
-        peers = self.peers
-        if peers is None:
-            yield
-        elif peers.owner:
-            if urgent:
-                peers.enter()
-            try:
-                yield
-            finally:
-                if urgent:
-                    peers.leave()
-        else:
-            await peers.make_way()
-            yield
+    def _across_processes(self, urgent: bool) -> AbstractAsyncContextManager[None]:
+        return self.peers.writing(urgent=urgent) if self.peers is not None else nullcontext()
 
     @asynccontextmanager
     async def _turn(self, urgent: bool) -> AsyncIterator[None]:

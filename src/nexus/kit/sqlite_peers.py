@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import mmap
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from enum import StrEnum
 from pathlib import Path
 
@@ -56,28 +58,36 @@ class UrgentWriters:
         finally:
             os.close(descriptor)
 
-    @property
-    def owner(self) -> bool:
-        return self._owner
-
-    def enter(self) -> None:
+    @asynccontextmanager
+    async def writing(self, *, urgent: bool) -> AsyncIterator[None]:
+        """Around a write transaction: the front process announces its urgent ones; the
+        worker first gives a waiting one of them a moment to take the lock."""
+        if not self._owner:
+            await self._make_way()
+            yield
+            return
+        if not urgent:
+            yield
+            return
         self._count += 1
-        if self._count == 1 and self._map is not None:
-            self._map[0] = 1
-
-    def leave(self) -> None:
-        self._count -= 1
-        if self._count == 0 and self._map is not None:
-            self._map[0] = 0
+        self._publish()
+        try:
+            yield
+        finally:
+            self._count -= 1
+            self._publish()
 
     @property
     def waiting(self) -> bool:
-        """Worker: an urgent writer of the front process wants the lock."""
-        return self._map is not None and self._map[0] != 0
+        """Worker: an urgent writer of the front process wants the lock. (The front
+        process's own are its ``WriteTurns``' business.)"""
+        return not self._owner and self._map is not None and self._map[0] != 0
 
-    async def make_way(self) -> None:
-        """Worker, before taking the lock: give a waiting urgent writer of the front process
-        a moment to take it first."""
+    def _publish(self) -> None:
+        if self._map is not None:
+            self._map[0] = 1 if self._count else 0
+
+    async def _make_way(self) -> None:
         if not self.waiting:
             return
         loop = asyncio.get_running_loop()
