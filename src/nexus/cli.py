@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import getpass
 import signal
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 import typer
 import uvicorn
@@ -90,7 +92,7 @@ def worker() -> None:
     settings = get_settings()
     if not settings.distributed:
         raise typer.BadParameter("REDIS_URL must be set: embedded mode runs jobs in `serve`.")
-    asyncio.run(_run_worker(scheduler=False))
+    _run_on_uvloop(_run_worker(scheduler=False))
 
 
 @app.command()
@@ -99,7 +101,15 @@ def scheduler() -> None:
     settings = get_settings()
     if not settings.distributed:
         raise typer.BadParameter("REDIS_URL must be set: embedded mode schedules in `serve`.")
-    asyncio.run(_run_worker(scheduler=True))
+    _run_on_uvloop(_run_worker(scheduler=True))
+
+
+def _run_on_uvloop(main: Coroutine[Any, Any, None]) -> None:
+    """Long-running processes without uvicorn run on the event loop uvicorn gives the API."""
+    import uvloop
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main)
 
 
 async def _run_worker(*, scheduler: bool) -> None:
@@ -138,7 +148,7 @@ async def _run_worker(*, scheduler: bool) -> None:
 @app.command("inbox-worker", hidden=True)
 def inbox_worker() -> None:
     """Apply the inbox for `nexus serve`, which starts this process (embedded mode)."""
-    asyncio.run(_run_inbox_worker())
+    _run_on_uvloop(_run_inbox_worker())
 
 
 async def _run_inbox_worker() -> None:
