@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uvloop
 from sqlalchemy import text
 
 from nexus.kit import sqlite_inline, sqlite_peers
 from nexus.kit.db import Database, create_database
 from nexus.kit.realtime import Realtime
-from nexus.kit.sqlite_peers import PeerRole
+from nexus.kit.sqlite_peers import PeerRole, UrgentWriters
 
 
 @pytest.fixture
@@ -112,3 +113,32 @@ async def test_what_the_worker_emits_is_made_on_the_front_process_sockets() -> N
         ("close_room", "conversation:3"),
         ("disconnect_user", uuid.UUID(int=4)),
     ]
+
+
+def test_the_worker_makes_way_without_spinning_on_uvloop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker process runs on uvloop, whose timers count whole milliseconds: a shorter
+    poll returned at once and spun the worker's CPU away from the server it made way for."""
+    path = str(tmp_path / "embedded.db")
+    front = UrgentWriters(path, PeerRole.front)
+    worker = UrgentWriters(path, PeerRole.worker)
+    monkeypatch.setattr(sqlite_peers, "MAKE_WAY_SECONDS", 0.05)
+    polls = 0
+    sleep = asyncio.sleep
+
+    async def counted(delay: float) -> None:
+        nonlocal polls
+        polls += 1
+        await sleep(delay)
+
+    async def webhook_waits_while_the_worker_makes_way() -> None:
+        async with front.writing(urgent=True), worker.writing(urgent=False):
+            pass  # the worker went ahead once its time to make way was over
+
+    monkeypatch.setattr(sqlite_peers.asyncio, "sleep", counted)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(webhook_waits_while_the_worker_makes_way())
+    front.close()
+    worker.close()
+    assert 10 <= polls <= 60  # about one a millisecond for 50 ms

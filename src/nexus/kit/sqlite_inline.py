@@ -32,7 +32,8 @@ from typing import Any
 # Waits for the write lock; the pragmas set on connect use the same figure.
 BUSY_TIMEOUT_MS = 30_000
 # Tries for a taken write lock: often while a short holder (a batch) should be done soon,
-# then seldom (a long command-line job holds it).
+# then seldom (a long command-line job holds it). Not under 1 ms: uvloop's timers count
+# whole milliseconds and a shorter sleep would not wait at all.
 FAST_POLL_SECONDS = 0.001
 FAST_POLL_FOR_SECONDS = 0.2
 SLOW_POLL_SECONDS = 0.02
