@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 
 import pytest
 
@@ -16,10 +17,10 @@ from nexus.kit.worker_process import WorkerProcess
 from tests.conftest import TEST_REDIS_URL
 from tests.fixtures.database import MigratedDatabase
 from tests.fixtures.eventually import eventually
-from tests.fixtures.live_server import LiveServer, serving
-from tests.fixtures.sandbox import phone_for
+from tests.fixtures.live_server import LiveServer, SocketClient, serving
+from tests.fixtures.sandbox import SandboxPhone, phone_for
 from tests.fixtures.settled import wait_until_settled
-from tests.realtime.team import make_team
+from tests.realtime.team import Team, make_team
 
 ServeWithWorker = Callable[[], AbstractAsyncContextManager[LiveServer]]
 
@@ -61,15 +62,30 @@ async def _started_worker(worker: WorkerProcess, *, other_than: int | None = Non
     return await eventually(started, within=30)
 
 
-async def test_the_worker_applies_the_inbox_and_its_events_reach_the_agents(
-    serve_with_worker: ServeWithWorker,
-) -> None:
+@dataclass
+class _Served:
+    live: LiveServer
+    team: Team
+    admin: SocketClient  # the admin's browser tab
+    phone: SandboxPhone  # a customer on the sandbox channel
+
+
+@asynccontextmanager
+async def _company_served(serve_with_worker: ServeWithWorker) -> AsyncIterator[_Served]:
     async with serve_with_worker() as live:
         team = await make_team(live)
         admin = await live.socket(team.admin.token)
         phone = await phone_for(live.http, team.admin, "+5511977776666")
+        yield _Served(live, team, admin, phone)
+        await wait_until_settled(live.app)
 
-        await phone.say("Olá, preciso de ajuda")
+
+async def test_the_worker_applies_the_inbox_and_its_events_reach_the_agents(
+    serve_with_worker: ServeWithWorker,
+) -> None:
+    async with _company_served(serve_with_worker) as served:
+        admin = served.admin
+        await served.phone.say("Olá, preciso de ajuda")
         received = await admin.wait_for("message-received")
         assert received["message"]["content"] == "Olá, preciso de ajuda"
         assert received["conversation"]["status"] == "bot"
@@ -79,30 +95,25 @@ async def test_the_worker_applies_the_inbox_and_its_events_reach_the_agents(
         )
         await admin.wait_for("message-status", lambda e: e["message_id"] == menu["message"]["id"])
 
-        await phone.say("1")
+        await served.phone.say("1")
         queued = await admin.wait_for("conversation-queued")
-        assert queued["conversation"]["department_id"] == str(team.department("suporte"))
-        await wait_until_settled(live.app)
+        assert queued["conversation"]["department_id"] == str(served.team.department("suporte"))
 
 
 async def test_a_worker_that_dies_is_started_again_and_applies_what_waited(
     serve_with_worker: ServeWithWorker,
 ) -> None:
-    async with serve_with_worker() as live:
-        team = await make_team(live)
-        admin = await live.socket(team.admin.token)
-        phone = await phone_for(live.http, team.admin, "+5511977776666")
-        worker = _worker(live)
+    async with _company_served(serve_with_worker) as served:
+        worker = _worker(served.live)
         first = await _started_worker(worker)
 
         os.kill(first, signal.SIGKILL)
         # Stored while the worker is gone or starting again: applied once it runs.
-        await phone.say("Olá de novo")
+        await served.phone.say("Olá de novo")
         await _started_worker(worker, other_than=first)
         assert worker.started == 2
-        received = await admin.wait_for("message-received")
+        received = await served.admin.wait_for("message-received")
         assert received["message"]["content"] == "Olá de novo"
-        await wait_until_settled(live.app)
 
 
 async def test_the_worker_stops_with_the_server(serve_with_worker: ServeWithWorker) -> None:
