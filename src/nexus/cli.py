@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import signal
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
 from typing import Any
 
 import typer
 import uvicorn
 
-from nexus.config import get_settings
+from nexus.config import Settings, get_settings
+from nexus.kit.sqlite_peers import PeerRole
 
 app = typer.Typer(help="Nexus: customer service for WhatsApp and Telegram.", no_args_is_help=True)
 
@@ -112,28 +114,46 @@ def _run_on_uvloop(main: Coroutine[Any, Any, None]) -> None:
         runner.run(main)
 
 
-async def _run_worker(*, scheduler: bool) -> None:
-    from taskiq.api import run_receiver_task
-
+@contextlib.asynccontextmanager
+async def _job_process(
+    *, process: str | None = None, peer: PeerRole | None = None
+) -> AsyncIterator[Settings]:
+    """What a process that runs jobs without serving HTTP sets up (logging, the database,
+    the job registry) and releases, in reverse, however it ends."""
     from nexus.kit.db import create_database
     from nexus.kit.heap import freeze_startup_heap
-    from nexus.kit.jobs import jobs, run_jobs
+    from nexus.kit.jobs import run_jobs
     from nexus.kit.logging import configure_logging
     from nexus.kit.realtime import realtime
 
     settings = get_settings()
     settings.check_production_safety()
-    configure_logging(json=settings.log_json, level=settings.log_level)
-    database = create_database(settings.resolved_database_url)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    # Jobs publish real-time events; they reach the API processes' sockets over Redis.
-    realtime.bind_writer(settings.redis_url)
-    async with run_jobs(settings, database, background=False):
+    configure_logging(json=settings.log_json, level=settings.log_level, process=process)
+    database = create_database(settings.resolved_database_url, long_running=True, peer=peer)
+    database.start()
+    try:
+        async with run_jobs(settings, database, background=False):
+            freeze_startup_heap()
+            yield settings
+    finally:
+        await realtime.release()
+        await database.dispose()
+
+
+async def _run_worker(*, scheduler: bool) -> None:
+    from taskiq.api import run_receiver_task
+
+    from nexus.kit.jobs import jobs
+    from nexus.kit.realtime import realtime
+
+    async with _job_process() as settings:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        # Jobs publish real-time events; they reach the API processes' sockets over Redis.
+        realtime.bind_writer(settings.redis_url)
         assert jobs.broker is not None
-        freeze_startup_heap()
         runner = (
             asyncio.create_task(jobs.run_periodic(stop))
             if scheduler
@@ -141,8 +161,6 @@ async def _run_worker(*, scheduler: bool) -> None:
         )
         await stop.wait()
         runner.cancel()
-    await realtime.release()
-    await database.dispose()
 
 
 @app.command("inbox-worker", hidden=True)
@@ -152,28 +170,11 @@ def inbox_worker() -> None:
 
 
 async def _run_inbox_worker() -> None:
-    from nexus.kit.db import create_database
-    from nexus.kit.heap import freeze_startup_heap
-    from nexus.kit.jobs import jobs, run_jobs
-    from nexus.kit.logging import configure_logging
-    from nexus.kit.realtime import realtime
-    from nexus.kit.sqlite_peers import PeerRole
+    from nexus.kit.jobs import jobs
     from nexus.kit.worker_process import serve_as_worker
 
-    settings = get_settings()
-    settings.check_production_safety()
-    configure_logging(json=settings.log_json, level=settings.log_level, process="inbox-worker")
-    database = create_database(
-        settings.resolved_database_url, long_running=True, peer=PeerRole.worker
-    )
-    database.start()
-    try:
-        async with run_jobs(settings, database, background=False):
-            freeze_startup_heap()
-            await serve_as_worker(jobs.kick)
-    finally:
-        await realtime.release()
-        await database.dispose()
+    async with _job_process(process="inbox-worker", peer=PeerRole.worker):
+        await serve_as_worker(jobs.kick)
 
 
 @app.command()

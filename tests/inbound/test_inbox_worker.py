@@ -37,7 +37,11 @@ async def serve_with_worker(
     from nexus.config import Settings
 
     if not test_database.url.startswith("sqlite") or TEST_REDIS_URL:
-        pytest.skip("embedded mode on SQLite only: elsewhere jobs travel over Redis to workers")
+        pytest.skip(
+            "the inbox worker process is embedded mode's (SQLite, no Redis); this pass runs "
+            "PostgreSQL and Redis, where jobs go over Redis to `nexus worker` instead; the "
+            "SQLite pass runs this test"
+        )
     await test_database.truncate()
     for key, value in settings_env.items():
         monkeypatch.setenv(key, value)

@@ -13,7 +13,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcon
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Row, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from nexus.kit.models import table_of
 from nexus.kit.sqlite_checkpoint import WalCheckpointer
 from nexus.kit.sqlite_inline import BUSY_TIMEOUT_MS, inline_connector
 from nexus.kit.sqlite_peers import PeerRole, UrgentWriters
@@ -322,6 +323,5 @@ async def insert_new_rows(
     webhook's inbox insert spent most of its time loading what it had just written)."""
     if not rows:
         return []
-    table = inspect(model).local_table
-    statement = _insert_ignoring(session, table, unique).returning(*returning)
+    statement = _insert_ignoring(session, table_of(model), unique).returning(*returning)
     return (await session.execute(statement, list(rows))).all()

@@ -5,9 +5,20 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, DateTime, Dialect, Enum, ForeignKey, MetaData, TypeDecorator, Uuid
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    Enum,
+    ForeignKey,
+    MetaData,
+    Table,
+    TypeDecorator,
+    Uuid,
+    inspect,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -62,6 +73,12 @@ def str_enum(enum_class: type[StrEnum], length: int = 32) -> Enum:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSONType, uuid.UUID: Uuid}
+
+
+def table_of(model: type[Any]) -> Table:
+    """A model's table, for Core statements where the ORM's entity handling would cost more
+    than the rows (the inbox, the real-time event log: decision 0009)."""
+    return cast(Table, inspect(model).local_table)
 
 
 class IDMixin:
