@@ -324,6 +324,18 @@ def report(
                 f"{name}: p50 {percentile(values, 0.5):.0f} ms, "
                 f"p99 {percentile(values, 0.99):.0f} ms, max {max(values):.0f} ms"
             )
+    # Whether a slow tail is the whole run's or a moment's (the first second: warm-up).
+    first = min(results.sent.values(), default=0.0)
+    by_second: dict[int, list[float]] = {}
+    for message_id in results.stored:
+        second = int(results.sent[message_id] - first)
+        by_second.setdefault(second, []).append(
+            (results.stored[message_id] - results.sent[message_id]) * 1000
+        )
+    print(
+        "webhook -> stored p99 by second of injection (ms): "
+        + " ".join(f"{percentile(by_second[s], 0.99):.0f}" for s in sorted(by_second))
+    )
 
 
 def main() -> None:

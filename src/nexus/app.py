@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 
 from nexus.config import Settings, get_settings
 from nexus.inbound.intake import Intake
+from nexus.inbound.spool import spool
 from nexus.kit.crypto import SecretBox
 from nexus.kit.db import create_database
 from nexus.kit.errors import NotFound, install_error_handlers
@@ -28,7 +29,6 @@ from nexus.kit.jobs import jobs, run_jobs
 from nexus.kit.logging import configure_logging
 from nexus.kit.ratelimit import RateLimiter
 from nexus.kit.realtime import create_server, realtime
-from nexus.kit.sqlite_peers import PeerRole
 from nexus.kit.static import WebAppFiles
 from nexus.kit.web import RequestContextMiddleware
 from nexus.kit.worker_process import WorkerProcess
@@ -68,17 +68,15 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = create_database(
-            settings.resolved_database_url,
-            long_running=True,
-            peer=PeerRole.front if inbox_worker else None,
-        )
+        database = create_database(settings.resolved_database_url, long_running=True)
         app.state.database = database
         app.state.intake = Intake(database)
         app.state.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         realtime.bind_server(app.state.sio)
         try:
             database.start()
+            if inbox_worker:  # webhooks' events go to the worker through the spool
+                await spool.open(settings.resolved_database_url)
             async with run_jobs(settings, database, background=bool(run_background)):
                 worker = app.state.inbox_worker = _start_inbox_worker() if inbox_worker else None
                 if freeze_heap:
@@ -92,6 +90,7 @@ def create_app(
         finally:
             # Once the jobs have stopped: a job still running would otherwise take a
             # connection from the disposed pool and leave it open.
+            await spool.close()
             await database.dispose()
             if app.state.redis is not None:
                 await app.state.redis.aclose()

@@ -14,7 +14,6 @@ import typer
 import uvicorn
 
 from nexus.config import Settings, get_settings
-from nexus.kit.sqlite_peers import PeerRole
 
 app = typer.Typer(help="Nexus: customer service for WhatsApp and Telegram.", no_args_is_help=True)
 
@@ -115,9 +114,7 @@ def _run_on_uvloop(main: Coroutine[Any, Any, None]) -> None:
 
 
 @contextlib.asynccontextmanager
-async def _job_process(
-    *, process: str | None = None, peer: PeerRole | None = None
-) -> AsyncIterator[Settings]:
+async def _job_process(*, process: str | None = None) -> AsyncIterator[Settings]:
     """What a process that runs jobs without serving HTTP sets up (logging, the database,
     the job registry) and releases, in reverse, however it ends."""
     from nexus.kit.db import create_database
@@ -129,7 +126,7 @@ async def _job_process(
     settings = get_settings()
     settings.check_production_safety()
     configure_logging(json=settings.log_json, level=settings.log_level, process=process)
-    database = create_database(settings.resolved_database_url, long_running=True, peer=peer)
+    database = create_database(settings.resolved_database_url, long_running=True)
     database.start()
     try:
         async with run_jobs(settings, database, background=False):
@@ -170,11 +167,16 @@ def inbox_worker() -> None:
 
 
 async def _run_inbox_worker() -> None:
+    from nexus.inbound.spool import spool
     from nexus.kit.jobs import jobs
     from nexus.kit.worker_process import serve_as_worker
 
-    async with _job_process(process="inbox-worker", peer=PeerRole.worker):
-        await serve_as_worker(jobs.kick)
+    async with _job_process(process="inbox-worker") as settings:
+        await spool.open(settings.resolved_database_url)
+        try:
+            await serve_as_worker(jobs.kick)
+        finally:
+            await spool.close()
 
 
 @app.command()

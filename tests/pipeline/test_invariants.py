@@ -22,6 +22,7 @@ from nexus.conversations.service import conversation_service
 from nexus.inbound import inbox
 from nexus.inbound import tasks as inbound_tasks
 from nexus.inbound.processor import inbound_processor
+from nexus.inbound.spool import spool
 from nexus.kit.models import utc_now
 from nexus.messages import tasks as message_tasks
 from nexus.messages.outbound import queue_outbound
@@ -48,11 +49,25 @@ from tests.fakes.fixtures import running
 from tests.fakes.waha import API_KEY, HMAC_KEY, SESSION, WahaWebhooks
 from tests.fixtures.eventually import eventually
 from tests.fixtures.sandbox import phone_for
+from tests.fixtures.spool import through_the_spool
 from tests.fixtures.world import World, make_world
 
 CHATS = 10
 PER_CHAT = 100  # 1,000 messages in all
 T0 = 1_760_000_000
+
+
+@pytest.fixture(params=["inbox", "spool"])
+async def webhooks_committed_in(
+    request: pytest.FixtureRequest, app: FastAPI, fresh_spool: str
+) -> AsyncIterator[str]:
+    """The app's webhooks committed in the inbox, or in the spool an inbox worker process
+    moves them from (embedded mode: ``inbound/spool.py``)."""
+    if request.param == "inbox":
+        yield "inbox"
+        return
+    async with through_the_spool(fresh_spool):
+        yield "spool"
 
 
 @pytest.fixture
@@ -116,7 +131,7 @@ async def inbound_ids(world: World, conversation_id: str) -> list[str]:
 
 @pytest.mark.timeout(300)  # ~100 s on a shared 2-CPU machine under load; far less idle
 async def test_a_thousand_messages_replayed_reordered_and_concurrent_are_stored_once_in_order(
-    app: FastAPI, client: AsyncClient, cloud: FakeCloudApi
+    app: FastAPI, client: AsyncClient, cloud: FakeCloudApi, webhooks_committed_in: str
 ) -> None:
     world = await make_world(app, client)
     await world.department("suporte")
@@ -460,7 +475,9 @@ async def _with(world: World, message_id: uuid.UUID, **expected: Any) -> Message
 
 
 async def _none_pending(world: World) -> bool:
-    return await pending_events(world) == 0
+    """Every stored event applied, none left in the spool (when webhooks go there)."""
+    spooled = spool.active and await spool.oldest() is not None
+    return not spooled and await pending_events(world) == 0
 
 
 async def _has_bot_menu(world: World, customer: str) -> bool:

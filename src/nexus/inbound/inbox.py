@@ -16,13 +16,17 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, select, text, update
+from sqlalchemy import ColumnElement, Table, and_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexus.channels.events import Event, event_payload
 from nexus.kit.db import insert_new_rows
 from nexus.kit.models import table_of, utc_now
 from nexus.models import Connection, InboundEvent, InboundEventStatus
+
+# The statements a batch runs every time go to the table, not the entity.
+_INBOX = table_of(InboundEvent)
+_EVENTS = _INBOX.c
 
 MAX_ATTEMPTS = 10
 # A kicked event is left alone this long before the sweep kicks it again.
@@ -39,11 +43,32 @@ async def store(
     return (await store_deliveries(session, [(connection, events)]))[0]
 
 
+# What storing an event sets: the inbox spool keeps these (``inbound/spool.py``).
+STORED_COLUMNS = (
+    "id",
+    "company_id",
+    "connection_id",
+    "provider_event_id",
+    "kind",
+    "ordering_key",
+    "payload",
+    "status",
+    "attempts",
+    "received_at",
+    "next_attempt_at",
+)
+
+
 async def store_deliveries(
-    session: AsyncSession, deliveries: Sequence[tuple[Connection, Sequence[Event]]]
+    session: AsyncSession,
+    deliveries: Sequence[tuple[Connection, Sequence[Event]]],
+    *,
+    into: Table | None = None,
 ) -> list[list[uuid.UUID]]:
     """Insert the new events of several deliveries in one statement; for each delivery, the
-    events it added (duplicates, of an earlier delivery or of this batch, are skipped)."""
+    events it added (duplicates, of an earlier delivery or of this batch, are skipped).
+    ``into``: a table of the inbox's ``STORED_COLUMNS`` instead of the inbox (the spool)."""
+    target = _INBOX if into is None else into
     now = utc_now()
     rows: list[dict[str, Any]] = []
     owners: dict[tuple[uuid.UUID, str], int] = {}
@@ -69,16 +94,17 @@ async def store_deliveries(
                     "next_attempt_at": now,
                 }
             )
+    columns = target.c
     inserted = await insert_new_rows(
         session,
-        InboundEvent,
+        target,
         rows,
         ["connection_id", "provider_event_id"],
         returning=[
-            InboundEvent.id,
-            InboundEvent.connection_id,
-            InboundEvent.provider_event_id,
-            InboundEvent.received_at,
+            columns.id,
+            columns.connection_id,
+            columns.provider_event_id,
+            columns.received_at,
         ],
     )
     # RETURNING promises no order: put the new rows back in the order they were offered.
@@ -90,9 +116,24 @@ async def store_deliveries(
     return stored
 
 
-# The statements a batch runs every time go to the table, not the entity.
-_INBOX = table_of(InboundEvent)
-_EVENTS = _INBOX.c
+async def stored_event_keys(
+    session: AsyncSession, deliveries: Sequence[tuple[Connection, Sequence[Event]]]
+) -> set[tuple[uuid.UUID, str]]:
+    """Which of the deliveries' events the inbox has already: (connection id, event id)."""
+    keys = {
+        (connection.id, event.event_id) for connection, events in deliveries for event in events
+    }
+    if not keys:
+        return set()
+    # Two lists rather than pairs: SQLite walks the unique index for these, not for a list
+    # of row values. A pair made of two keys' halves is left out below.
+    found = await session.execute(
+        select(_EVENTS.connection_id, _EVENTS.provider_event_id).where(
+            _EVENTS.connection_id.in_({connection_id for connection_id, _ in keys}),
+            _EVENTS.provider_event_id.in_({event_id for _, event_id in keys}),
+        )
+    )
+    return keys & {(connection_id, event_id) for connection_id, event_id in found}
 
 
 class DueEvent(NamedTuple):

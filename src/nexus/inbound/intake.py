@@ -20,6 +20,7 @@ import structlog
 
 from nexus.channels.events import Event
 from nexus.inbound import inbox
+from nexus.inbound.spool import spool
 from nexus.kit.db import Database
 from nexus.kit.jobs import jobs
 from nexus.models import Connection
@@ -47,6 +48,7 @@ class _Delivery:
 class Intake:
     # Enough for a burst; a bigger batch would hold the write lock for longer than it saves.
     MAX_BATCH = 200
+    GATHER_SECONDS = 0.005
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -65,6 +67,8 @@ class Intake:
 
     async def _flush_waiting(self) -> None:
         while self._waiting:
+            if spool.active:
+                await asyncio.sleep(self.GATHER_SECONDS)
             batch = self._waiting[: self.MAX_BATCH]
             del self._waiting[: self.MAX_BATCH]
             try:
@@ -91,10 +95,14 @@ class Intake:
             delivery.answer(stored)
 
     async def _store(self, batch: list[_Delivery]) -> list[list[uuid.UUID]]:
+        deliveries = [(delivery.connection, delivery.events) for delivery in batch]
+        if spool.active:  # another process applies the inbox (``inbound/spool.py``)
+            results = await spool.store(self._database, deliveries)
+            if any(results):
+                await jobs.kick_or_log("inbound.process")
+            return results
         async with self._database.write(urgent=True) as session:
-            results = await inbox.store_deliveries(
-                session, [(delivery.connection, delivery.events) for delivery in batch]
-            )
+            results = await inbox.store_deliveries(session, deliveries)
             if any(results):
                 jobs.enqueue(session, "inbound.process")
         return results

@@ -15,8 +15,10 @@ from nexus.channels.outbound import DownloadedMedia
 from nexus.connections.adapters import adapter_of
 from nexus.inbound import inbox
 from nexus.inbound.processor import inbound_processor
+from nexus.inbound.spool import spool
 from nexus.kit.db import Database, savepoint
 from nexus.kit.jobs import jobs
+from nexus.kit.models import utc_now
 from nexus.kit.storage import LocalStorage
 from nexus.models import Connection, Message
 from nexus.realtime.conversation_events import publish_message_updated
@@ -129,6 +131,8 @@ async def _apply_batch(database: Database, *, careful: bool) -> int | None:
         async with database.write() as session:
             # From the moment the turn is ours: the wait for it can be long under load.
             started = loop.time()
+            if spool.active:
+                await spool.move_into(session)
             connections: dict[uuid.UUID, Connection | None] = {}
             while True:
                 rows = await inbox.take_due(session, BATCH_READ)
@@ -214,6 +218,9 @@ async def sweep() -> None:
     processing) or whose back-off has ended."""
     async with jobs.db().read() as session:
         overdue = await inbox.overdue(session)
+    if not overdue and spool.active:
+        oldest = await spool.oldest()
+        overdue = oldest is not None and oldest <= utc_now() - inbox.KICK_GRACE
     if overdue:
         await jobs.kick("inbound.process")
 

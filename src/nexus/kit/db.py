@@ -9,11 +9,11 @@ once; read-only sessions keep a plain deferred ``BEGIN`` so readers never wait o
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.engine import Connection, Row, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -26,7 +26,6 @@ from sqlalchemy.ext.asyncio import (
 from nexus.kit.models import table_of
 from nexus.kit.sqlite_checkpoint import WalCheckpointer
 from nexus.kit.sqlite_inline import BUSY_TIMEOUT_MS, inline_connector
-from nexus.kit.sqlite_peers import PeerRole, UrgentWriters
 from nexus.kit.write_turns import WriteTurns
 
 Model = TypeVar("Model")
@@ -187,13 +186,12 @@ class Database:
     write_engine: AsyncEngine
     write_sessions: async_sessionmaker[AsyncSession]
     read_sessions: async_sessionmaker[AsyncSession]
+    # SQLite: reads in the event loop's thread, on the write engine's inline connections.
+    inline_read_sessions: async_sessionmaker[AsyncSession]
     # SQLite only: this process's writers queue here rather than in SQLite's busy handler.
     turns: WriteTurns | None = field(default=None)
     # SQLite, for long-running processes: checkpoints out of the commits (``start``).
     checkpointer: WalCheckpointer | None = field(default=None)
-    # SQLite shared with the inbox worker process: the front process's urgent writers go
-    # first across both (``kit/sqlite_peers.py``).
-    peers: UrgentWriters | None = field(default=None)
 
     @property
     def dialect(self) -> str:
@@ -207,7 +205,7 @@ class Database:
         somebody outside waits for, like a provider for its webhook's 200); the turn ends
         with the commit, before the after-commit work runs.
         """
-        async with self._turn(urgent), self._across_processes(urgent):
+        async with self._turn(urgent):
             # Closed within the turn: SQLAlchemy closes a session in a task of its own, so
             # the close lets the loop run, and the next writer must not start its work there
             # ahead of what this one's commit was for (a webhook's 200).
@@ -223,14 +221,8 @@ class Database:
     @property
     def urgent_writer_waiting(self) -> bool:
         """SQLite: an urgent writer (a webhook's 200) waits for the turn a background writer
-        holds, in this process or in the front one. A batch of background work checks
-        between its steps and ends early."""
-        if self.peers is not None and self.peers.waiting:
-            return True
+        holds. A batch of background work checks between its steps and ends early."""
         return self.turns is not None and self.turns.urgent_waiting
-
-    def _across_processes(self, urgent: bool) -> AbstractAsyncContextManager[None]:
-        return self.peers.writing(urgent=urgent) if self.peers is not None else nullcontext()
 
     @asynccontextmanager
     async def _turn(self, urgent: bool) -> AsyncIterator[None]:
@@ -245,6 +237,13 @@ class Database:
         async with self.read_sessions() as session:
             yield session
 
+    @asynccontextmanager
+    async def read_inline(self) -> AsyncIterator[AsyncSession]:
+        """A read too small to be worth the hop to a reader thread (an indexed lookup): on
+        SQLite it runs in the event loop's thread. A read never waits for the write lock."""
+        async with self.inline_read_sessions() as session:
+            yield session
+
     def start(self) -> None:
         """Start what a long-running process keeps doing for the database (in its loop)."""
         if self.checkpointer is not None:
@@ -253,20 +252,14 @@ class Database:
     async def dispose(self) -> None:
         if self.checkpointer is not None:
             await self.checkpointer.stop()
-        if self.peers is not None:
-            self.peers.close()
         await self.engine.dispose()
         if self.write_engine is not self.engine:
             await self.write_engine.dispose()
 
 
-def create_database(
-    url: str, *, echo: bool = False, long_running: bool = False, peer: PeerRole | None = None
-) -> Database:
+def create_database(url: str, *, echo: bool = False, long_running: bool = False) -> Database:
     """``long_running`` (servers): on a SQLite file, WAL checkpoints run in a thread, not in
-    the commits of the event loop's thread (``Database.start``, ``kit/sqlite_checkpoint.py``).
-    ``peer``: this process shares the SQLite file with an inbox worker process, as the front
-    process or as the worker (``kit/sqlite_peers.py``)."""
+    the commits of the event loop's thread (``Database.start``, ``kit/sqlite_checkpoint.py``)."""
     engine = create_engine(url, echo=echo)
     path = make_url(url).database if url.startswith("sqlite") else None
     file = path if path and path != ":memory:" else None
@@ -284,9 +277,9 @@ def create_database(
             write_engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         ),
         read_sessions=async_sessionmaker(engine, expire_on_commit=False),
+        inline_read_sessions=async_sessionmaker(write_engine, expire_on_commit=False),
         turns=WriteTurns() if engine.dialect.name == "sqlite" else None,
         checkpointer=checkpointer,
-        peers=UrgentWriters(file, peer) if peer is not None and file else None,
     )
 
 
@@ -313,15 +306,17 @@ async def insert_ignoring_duplicates(
 
 async def insert_new_rows(
     session: AsyncSession,
-    model: type[Model],
+    target: type[Model] | Table,
     rows: Sequence[dict[str, Any]],
     unique: list[str],
     returning: Sequence[Any],
 ) -> Sequence[Row[Any]]:
     """Like ``insert_ignoring_duplicates``, for rows nobody reads back whole: only the
     ``returning`` columns of the new rows, without loading objects into the session (a
-    webhook's inbox insert spent most of its time loading what it had just written)."""
+    webhook's inbox insert spent most of its time loading what it had just written).
+    ``target``: a model, or a table that has none (the inbox spool's)."""
     if not rows:
         return []
-    statement = _insert_ignoring(session, table_of(model), unique).returning(*returning)
+    table = target if isinstance(target, Table) else table_of(target)
+    statement = _insert_ignoring(session, table, unique).returning(*returning)
     return (await session.execute(statement, list(rows))).all()

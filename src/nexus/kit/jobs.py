@@ -125,13 +125,15 @@ class JobRegistry:
         if name not in self.functions:
             raise KeyError(f"unknown job {name!r}")
 
-        async def kick() -> None:
-            try:
-                await self.kick(name, **kwargs)
-            except Exception:  # the periodic sweeps recover work whose kick was lost
-                log.exception("job_kick_failed", job=name)
+        after_commit(session, lambda: self.kick_or_log(name, **kwargs))
 
-        after_commit(session, kick)
+    async def kick_or_log(self, name: str, **kwargs: Any) -> None:
+        """``kick``, for work already committed: the periodic sweeps recover it if the kick
+        is lost, so a failure is logged rather than raised."""
+        try:
+            await self.kick(name, **kwargs)
+        except Exception:
+            log.exception("job_kick_failed", job=name)
 
     async def run_periodic(self, stop: asyncio.Event) -> None:
         """Kick every periodic job at its interval until ``stop`` is set."""

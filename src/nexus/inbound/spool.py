@@ -1,0 +1,162 @@
+"""The inbox spool: where webhooks' events are committed when another process applies them.
+
+In embedded mode ``nexus serve`` applies the inbox in a worker process (decision 0009), and
+both write one SQLite file, whose one write lock knows no priorities. A webhook's 200 waits
+for its events' commit (M4), and the worker's batches hold the lock for tens of
+milliseconds — what makes them cheap per message. At 1,000 webhooks/s the server's group
+commits waited 23-44 ms (p50) for a batch to end, and the deliveries that came meanwhile
+waited for the group commit after that (decision 0010).
+
+So the front process commits its deliveries here instead: a second SQLite file next to the
+database (``nexus.db-spool``) that nobody else writes but for a moment. The worker moves what
+is spooled into the inbox at the start of each of its write transactions, and forgets it
+here once that transaction has committed (``move_into``). At every moment an event is
+spooled, or committed in the inbox, or both (the next move then ignores it: the inbox is
+unique on connection + provider event id). So nothing acknowledged is lost and nothing is
+applied twice, and a webhook never waits for a batch.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Column, MetaData, Table, UniqueConstraint, delete, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from nexus.channels.events import Event
+from nexus.inbound import inbox
+from nexus.kit.db import WRITE_OPTION, Database, after_commit, create_engine, insert_new_rows
+from nexus.kit.models import table_of
+from nexus.kit.sqlite_checkpoint import WalCheckpointer
+from nexus.models import Connection, InboundEvent
+
+
+def _spool_table() -> Table:
+    """The inbox's columns that storing sets, without its foreign keys (the tables they name
+    live in the other file)."""
+    inbox_columns = table_of(InboundEvent).c
+    stored = [inbox_columns[name] for name in inbox.STORED_COLUMNS]
+    return Table(
+        "spooled_events",
+        MetaData(),
+        *(Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable) for c in stored),
+        UniqueConstraint("connection_id", "provider_event_id"),
+    )
+
+
+SPOOLED = _spool_table()
+
+
+def spool_path(database_url: str) -> str:
+    """The spool's file: next to the SQLite database at ``database_url``."""
+    return f"{make_url(database_url).database}-spool"
+
+
+class InboxSpool:
+    # Events moved into the inbox by one write transaction: a backlog moves in steps, and no
+    # step holds the write lock long.
+    MOVE_LIMIT = 500
+
+    def __init__(self) -> None:
+        self._engine: AsyncEngine | None = None
+        self._sessions: async_sessionmaker[AsyncSession] | None = None
+        self._reads: async_sessionmaker[AsyncSession] | None = None
+        self._checkpointer: WalCheckpointer | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether this process's webhooks go to the spool (and its inbox jobs move them)."""
+        return self._sessions is not None
+
+    async def open(self, database_url: str) -> None:
+        """Use the spool of the SQLite database at ``database_url`` (made if need be)."""
+        path = spool_path(database_url)
+        engine = create_engine(f"sqlite+aiosqlite:///{path}", inline=True, autocheckpoint=False)
+        writes = engine.execution_options(**{WRITE_OPTION: True})
+        async with writes.begin() as connection:
+            await connection.run_sync(SPOOLED.metadata.create_all)
+        self._engine = engine
+        self._sessions = async_sessionmaker(writes, expire_on_commit=False)
+        self._reads = async_sessionmaker(engine, expire_on_commit=False)
+        # Its commits run in the loop's thread: checkpoints must not (kit/sqlite_checkpoint.py).
+        self._checkpointer = WalCheckpointer(path)
+        self._checkpointer.start()
+
+    async def close(self) -> None:
+        if self._checkpointer is not None:
+            await self._checkpointer.stop()
+        if self._engine is not None:
+            await self._engine.dispose()
+        self._engine = self._sessions = self._reads = self._checkpointer = None
+
+    async def store(
+        self, database: Database, deliveries: Sequence[tuple[Connection, Sequence[Event]]]
+    ) -> list[list[uuid.UUID]]:
+        """``inbox.store_deliveries``, committed in the spool: for each delivery, the ids of
+        the events it added (an event already in the inbox or spooled is a duplicate)."""
+        async with database.read_inline() as session:
+            known = await inbox.stored_event_keys(session, deliveries)
+        fresh = [
+            (
+                connection,
+                [event for event in events if (connection.id, event.event_id) not in known],
+            )
+            for connection, events in deliveries
+        ]
+        async with self._writing() as session, session.begin():
+            return await inbox.store_deliveries(session, fresh, into=SPOOLED)
+
+    async def move_into(self, session: AsyncSession) -> None:
+        """In the inbox's write transaction ``session``: insert the oldest spooled events
+        (duplicates ignored), and forget them here once it has committed."""
+        async with self._reading() as spool:
+            rows = (
+                (
+                    await spool.execute(
+                        select(SPOOLED).order_by(SPOOLED.c.received_at).limit(self.MOVE_LIMIT)
+                    )
+                )
+                .mappings()
+                .all()
+            )
+        if not rows:
+            return
+        await insert_new_rows(
+            session,
+            InboundEvent,
+            [dict(row) for row in rows],
+            ["connection_id", "provider_event_id"],
+            returning=[table_of(InboundEvent).c.id],
+        )
+        moved = [row["id"] for row in rows]
+
+        async def forget() -> None:
+            # A failure here leaves them spooled: the next move ignores them in the inbox.
+            async with self._writing() as spool, spool.begin():
+                await spool.execute(delete(SPOOLED).where(SPOOLED.c.id.in_(moved)))
+
+        after_commit(session, forget)
+
+    async def oldest(self) -> datetime | None:
+        """When the oldest spooled event was received (the sweep wakes a lost move)."""
+        async with self._reading() as spool:
+            return await spool.scalar(
+                select(SPOOLED.c.received_at).order_by(SPOOLED.c.received_at).limit(1)
+            )
+
+    def _writing(self) -> AsyncSession:
+        """A session whose transaction takes the spool's write lock (``BEGIN IMMEDIATE``)."""
+        if self._sessions is None:
+            raise RuntimeError("the inbox spool is not open")
+        return self._sessions()
+
+    def _reading(self) -> AsyncSession:
+        if self._reads is None:
+            raise RuntimeError("the inbox spool is not open")
+        return self._reads()
+
+
+spool = InboxSpool()

@@ -1,0 +1,153 @@
+"""The inbox spool (inbound/spool.py): webhooks committed apart from the inbox, moved into
+it by the inbox job's write transaction, forgotten only once that has committed — so an
+acknowledged event is always in one of the two, and reaches the inbox once."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+
+import pytest
+from fastapi import FastAPI
+from httpx import AsyncClient
+from sqlalchemy import func, select, update
+
+from nexus.channels.events import Event
+from nexus.connections.adapters import adapter_of
+from nexus.inbound import inbox
+from nexus.inbound import tasks as inbound_tasks
+from nexus.inbound.spool import SPOOLED, spool
+from nexus.kit.db import Database
+from nexus.kit.jobs import jobs
+from nexus.kit.models import utc_now
+from nexus.models import Connection, InboundEvent
+from tests.fixtures.sandbox import sandbox_connection
+from tests.fixtures.settled import wait_until_settled
+from tests.fixtures.world import make_world
+
+pytestmark = pytest.mark.usefixtures("spooled")
+
+
+async def _connection(app: FastAPI, client: AsyncClient) -> Connection:
+    world = await make_world(app, client)
+    created = await sandbox_connection(client, world.admin)
+    async with app.state.database.read() as session:
+        connection = await session.get(Connection, uuid.UUID(created["id"]))
+    assert connection is not None
+    return connection
+
+
+def _delivery(connection: Connection, *ids: str) -> Sequence[Event]:
+    body = [{"event": "message", "id": i, "from": "+5511900004444", "text": i} for i in ids]
+    return adapter_of(connection).parse_webhook(json.dumps(body).encode())
+
+
+async def _in_inbox(database: Database) -> list[str]:
+    async with database.read() as session:
+        ids = await session.scalars(
+            select(InboundEvent.provider_event_id).order_by(InboundEvent.received_at)
+        )
+        return [event_id.rsplit(":", 1)[-1] for event_id in ids]
+
+
+async def _spooled_count() -> int:
+    async with spool._reading() as session:
+        return int(await session.scalar(select(func.count()).select_from(SPOOLED)) or 0)
+
+
+async def test_spooled_events_reach_the_inbox_with_the_transaction_that_moves_them(
+    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs, "kick_or_log", _not_kicked)  # the test moves them itself
+    connection = await _connection(app, client)
+    database: Database = app.state.database
+    stored = await spool.store(
+        database, [(connection, _delivery(connection, "a", "b")), (connection, [])]
+    )
+    assert [len(ids) for ids in stored] == [2, 0]
+    assert await _in_inbox(database) == []  # a webhook's commit is the spool's only
+
+    class Interrupted(Exception):
+        pass
+
+    with pytest.raises(Interrupted):  # a move whose transaction fails moves nothing…
+        async with database.write() as session:
+            await spool.move_into(session)
+            raise Interrupted
+    assert await _in_inbox(database) == []
+    assert await _spooled_count() == 2  # …and forgets nothing
+
+    async with database.write() as session:
+        await spool.move_into(session)
+        assert await _spooled_count() == 2  # forgotten only once the inbox has them
+    assert await _in_inbox(database) == ["a", "b"]
+    assert await _spooled_count() == 0
+    async with database.read() as session:
+        moved = await session.scalars(select(InboundEvent.id).order_by(InboundEvent.received_at))
+        assert list(moved) == stored[0]  # the ids the webhook was answered with
+    await inbound_tasks.process()  # the app stops at rest
+
+
+async def test_a_redelivery_is_stored_once_whether_spooled_or_moved(
+    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs, "kick_or_log", _not_kicked)
+    connection = await _connection(app, client)
+    database: Database = app.state.database
+    assert [
+        len(ids) for ids in await spool.store(database, [(connection, _delivery(connection, "a"))])
+    ] == [1]
+    # Spooled already: the spool's own key refuses it.
+    assert await spool.store(database, [(connection, _delivery(connection, "a"))]) == [[]]
+    async with database.write() as session:
+        await spool.move_into(session)
+    # In the inbox now: the webhook is told it stored nothing.
+    assert await spool.store(database, [(connection, _delivery(connection, "a", "b"))]) == [
+        [await _spooled_id("b")]
+    ]
+    # A move whose forgetting failed moves the same events again: the inbox ignores them.
+    async with database.write() as session:
+        await spool.move_into(session)
+    async with database.write() as session:
+        await spool.move_into(session)
+    assert await _in_inbox(database) == ["a", "b"]
+    await inbound_tasks.process()  # the app stops at rest
+
+
+async def test_the_sweep_wakes_processing_for_events_left_in_the_spool(
+    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kicks: list[str] = []
+
+    async def kick(name: str, **_: object) -> None:
+        if name == "inbound.process":  # not the scheduler's own kicks meanwhile
+            kicks.append(name)
+
+    monkeypatch.setattr(jobs, "kick_or_log", _not_kicked)  # the webhook's kick is lost
+    monkeypatch.setattr(jobs, "kick", kick)
+    connection = await _connection(app, client)
+    await spool.store(app.state.database, [(connection, _delivery(connection, "a"))])
+    await inbound_tasks.sweep()
+    assert kicks == []  # within its grace: the webhook's own kick may still come
+    async with spool._writing() as session, session.begin():
+        await session.execute(update(SPOOLED).values(received_at=utc_now() - inbox.KICK_GRACE * 2))
+    await inbound_tasks.sweep()
+    assert kicks == ["inbound.process"]
+    monkeypatch.undo()
+    await inbound_tasks.process()
+    await wait_until_settled(app)
+
+
+async def _not_kicked(name: str, **_: object) -> None:
+    pass
+
+
+async def _spooled_id(provider_event_suffix: str) -> uuid.UUID:
+    async with spool._reading() as session:
+        ids = await session.scalars(
+            select(SPOOLED.c.id).where(
+                SPOOLED.c.provider_event_id.like(f"%:{provider_event_suffix}")
+            )
+        )
+        return ids.one()
