@@ -41,6 +41,17 @@ class ConnectionPool:
             self._idle.put_nowait(None)  # a slot whose connection is opened on first use
         self._open: set[_Connection] = set()
 
+    async def open_all(self) -> None:
+        """Open every connection now, before a clock starts: a provider in its steady state
+        has its connections open, and opening hundreds at once is a moment of its own."""
+        slots = [self._idle.get_nowait() for _ in range(self._idle.qsize())]
+        for connection in slots:
+            if connection is None:
+                reader, writer = await asyncio.open_connection(self._host, self._port)
+                connection = _Connection(reader, writer)
+                self._open.add(connection)
+            self._idle.put_nowait(connection)
+
     def request_bytes(self, path: str, body: bytes, headers: Mapping[str, str]) -> bytes:
         """A POST as sent on the wire: built once, ahead of the clock that paces it."""
         lines = [f"POST {path} HTTP/1.1".encode(), b"Host: " + self._host_header]

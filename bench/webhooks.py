@@ -211,6 +211,8 @@ async def inject(
             else:
                 results.errors.append(f"HTTP {status} {answer[:80]!r}")
 
+        for pool in pools:
+            await pool.open_all()
         posts: list[asyncio.Task[None]] = []
         begin = time.monotonic()
         for n, (message_id, pool, request) in enumerate(requests):
