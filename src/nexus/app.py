@@ -77,6 +77,8 @@ def create_app(
             database.start()
             if inbox_worker:  # webhooks' events go to the worker through the spool
                 await spool.open(settings.resolved_database_url)
+            elif database.dialect == "sqlite":
+                await spool.move_leftovers(settings.resolved_database_url, database)
             async with run_jobs(settings, database, background=bool(run_background)):
                 worker = app.state.inbox_worker = _start_inbox_worker() if inbox_worker else None
                 if freeze_heap:

@@ -114,9 +114,12 @@ def _run_on_uvloop(main: Coroutine[Any, Any, None]) -> None:
 
 
 @contextlib.asynccontextmanager
-async def _job_process(*, process: str | None = None) -> AsyncIterator[Settings]:
+async def _job_process(
+    *, process: str | None = None, inbox_spool: bool = False
+) -> AsyncIterator[Settings]:
     """What a process that runs jobs without serving HTTP sets up (logging, the database,
-    the job registry) and releases, in reverse, however it ends."""
+    ``inbox_spool``, the job registry) and releases, in reverse, however it ends."""
+    from nexus.inbound.spool import spool
     from nexus.kit.db import create_database
     from nexus.kit.heap import freeze_startup_heap
     from nexus.kit.jobs import run_jobs
@@ -129,11 +132,14 @@ async def _job_process(*, process: str | None = None) -> AsyncIterator[Settings]
     database = create_database(settings.resolved_database_url, long_running=True)
     database.start()
     try:
+        if inbox_spool:
+            await spool.open(settings.resolved_database_url)
         async with run_jobs(settings, database, background=False):
             freeze_startup_heap()
             yield settings
     finally:
         await realtime.release()
+        await spool.close()  # once the jobs that move from it have stopped
         await database.dispose()
 
 
@@ -167,16 +173,11 @@ def inbox_worker() -> None:
 
 
 async def _run_inbox_worker() -> None:
-    from nexus.inbound.spool import spool
     from nexus.kit.jobs import jobs
     from nexus.kit.worker_process import serve_as_worker
 
-    async with _job_process(process="inbox-worker") as settings:
-        await spool.open(settings.resolved_database_url)
-        try:
-            await serve_as_worker(jobs.kick)
-        finally:
-            await spool.close()
+    async with _job_process(process="inbox-worker", inbox_spool=True):
+        await serve_as_worker(jobs.kick)
 
 
 @app.command()

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from nexus.channels.events import Event
 from nexus.connections.adapters import adapter_of
 from nexus.inbound import inbox
+from nexus.inbound import spool as spool_module
 from nexus.inbound import tasks as inbound_tasks
 from nexus.inbound.spool import SPOOLED, spool
 from nexus.kit.db import Database
@@ -56,7 +57,7 @@ async def _spooled_count() -> int:
         return int(await session.scalar(select(func.count()).select_from(SPOOLED)) or 0)
 
 
-async def test_spooled_events_reach_the_inbox_with_the_transaction_that_moves_them(
+async def test_spooled_events_reach_the_inbox_before_the_spool_forgets_them(
     app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(jobs, "kick_or_log", _not_kicked)  # the test moves them itself
@@ -68,24 +69,33 @@ async def test_spooled_events_reach_the_inbox_with_the_transaction_that_moves_th
     assert [len(ids) for ids in stored] == [2, 0]
     assert await _in_inbox(database) == []  # a webhook's commit is the spool's only
 
-    class Interrupted(Exception):
-        pass
+    insert = spool_module.insert_new_rows
 
-    with pytest.raises(Interrupted):  # a move whose transaction fails moves nothing…
-        async with database.write() as session:
-            await spool.move_into(session)
-            raise Interrupted
+    async def interrupted(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(spool_module, "insert_new_rows", interrupted)
+    with pytest.raises(RuntimeError):  # a move whose transaction fails moves nothing…
+        await spool.move(database)
     assert await _in_inbox(database) == []
     assert await _spooled_count() == 2  # …and forgets nothing
+    monkeypatch.setattr(spool_module, "insert_new_rows", insert)
 
-    async with database.write() as session:
-        await spool.move_into(session)
-        assert await _spooled_count() == 2  # forgotten only once the inbox has them
-    assert await _in_inbox(database) == ["a", "b"]
+    seen_when_forgetting: list[list[str]] = []
+    forget = spool._forget
+
+    async def forget_after_looking(ids: list[uuid.UUID]) -> None:
+        seen_when_forgetting.append(await _in_inbox(database))
+        await forget(ids)
+
+    monkeypatch.setattr(spool, "_forget", forget_after_looking)
+    assert await spool.move(database) == 2
+    assert seen_when_forgetting == [["a", "b"]]  # committed in the inbox before forgotten
     assert await _spooled_count() == 0
     async with database.read() as session:
         moved = await session.scalars(select(InboundEvent.id).order_by(InboundEvent.received_at))
         assert list(moved) == stored[0]  # the ids the webhook was answered with
+    monkeypatch.undo()
     await inbound_tasks.process()  # the app stops at rest
 
 
@@ -95,24 +105,46 @@ async def test_a_redelivery_is_stored_once_whether_spooled_or_moved(
     monkeypatch.setattr(jobs, "kick_or_log", _not_kicked)
     connection = await _connection(app, client)
     database: Database = app.state.database
-    assert [
-        len(ids) for ids in await spool.store(database, [(connection, _delivery(connection, "a"))])
-    ] == [1]
+    first = await spool.store(database, [(connection, _delivery(connection, "a"))])
+    assert [len(ids) for ids in first] == [1]
     # Spooled already: the spool's own key refuses it.
     assert await spool.store(database, [(connection, _delivery(connection, "a"))]) == [[]]
-    async with database.write() as session:
-        await spool.move_into(session)
-    # In the inbox now: the webhook is told it stored nothing.
-    assert await spool.store(database, [(connection, _delivery(connection, "a", "b"))]) == [
-        [await _spooled_id("b")]
-    ]
-    # A move whose forgetting failed moves the same events again: the inbox ignores them.
-    async with database.write() as session:
-        await spool.move_into(session)
-    async with database.write() as session:
-        await spool.move_into(session)
+    assert await spool.move(database) == 1
+    # In the inbox now: the webhook is told it stored nothing new.
+    again = await spool.store(database, [(connection, _delivery(connection, "a", "b"))])
+    assert again == [[await _spooled_id("b")]]
+
+    def failing_delete(*args: object) -> object:
+        raise RuntimeError("disk full")
+
+    # The spool fails to forget what it moved: logged, and the events stay spooled…
+    monkeypatch.setattr(spool_module, "delete", failing_delete)
+    assert await spool.move(database) == 1
+    assert await _spooled_count() == 1
+    monkeypatch.setattr(spool_module, "delete", delete)
+    # …so the next move takes them again, and the inbox ignores them.
+    assert await spool.move(database) == 1
+    assert await _spooled_count() == 0
     assert await _in_inbox(database) == ["a", "b"]
-    await inbound_tasks.process()  # the app stops at rest
+    monkeypatch.undo()
+    await inbound_tasks.process()
+
+
+async def test_events_of_a_connection_deleted_meanwhile_are_dropped_not_stuck(
+    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its inbox went with it (ON DELETE CASCADE); moving them would break the foreign key
+    and stop every later move."""
+    monkeypatch.setattr(jobs, "kick_or_log", _not_kicked)
+    connection = await _connection(app, client)
+    database: Database = app.state.database
+    await spool.store(database, [(connection, _delivery(connection, "a"))])
+    async with database.write() as session:
+        await session.execute(delete(Connection).where(Connection.id == connection.id))
+    assert await spool.move(database) == 1
+    assert await _spooled_count() == 0
+    assert await _in_inbox(database) == []
+    monkeypatch.undo()
 
 
 async def test_the_sweep_wakes_processing_for_events_left_in_the_spool(
@@ -151,3 +183,20 @@ async def _spooled_id(provider_event_suffix: str) -> uuid.UUID:
             )
         )
         return ids.one()
+
+
+async def test_a_start_without_an_inbox_worker_moves_what_was_left_spooled(
+    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs, "kick_or_log", _not_kicked)
+    connection = await _connection(app, client)
+    database: Database = app.state.database
+    url = app.state.settings.resolved_database_url
+    await spool.store(database, [(connection, _delivery(connection, "a", "b"))])
+    await spool.close()  # the server stopped before its worker moved them
+
+    await spool.move_leftovers(url, database)  # NEXUS_INBOX_WORKER=false at the next start
+    assert not spool.active  # webhooks go to the inbox itself from now on
+    assert await _in_inbox(database) == ["a", "b"]
+    monkeypatch.undo()
+    await inbound_tasks.process()

@@ -8,12 +8,13 @@ commits waited 23-44 ms (p50) for a batch to end, and the deliveries that came m
 waited for the group commit after that (decision 0010).
 
 So the front process commits its deliveries here instead: a second SQLite file next to the
-database (``nexus.db-spool``) that nobody else writes but for a moment. The worker moves what
-is spooled into the inbox at the start of each of its write transactions, and forgets it
-here once that transaction has committed (``move_into``). At every moment an event is
+database (``nexus.db-spool``) that nobody else writes but for a moment. Before each of its
+batches the worker moves what is spooled into the inbox, in a write transaction of its own,
+and forgets it here once that has committed (``move``). At every moment an event is
 spooled, or committed in the inbox, or both (the next move then ignores it: the inbox is
-unique on connection + provider event id). So nothing acknowledged is lost and nothing is
-applied twice, and a webhook never waits for a batch.
+unique on connection + provider event id). So nothing acknowledged is lost, nothing is
+applied twice, each chat's events keep their order (``received_at`` travels with them), and
+a webhook never waits for a batch.
 """
 
 from __future__ import annotations
@@ -21,17 +22,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
-from sqlalchemy import Column, MetaData, Table, UniqueConstraint, delete, select
+import structlog
+from sqlalchemy import Column, Index, MetaData, Table, UniqueConstraint, delete, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from nexus.channels.events import Event
 from nexus.inbound import inbox
-from nexus.kit.db import WRITE_OPTION, Database, after_commit, create_engine, insert_new_rows
+from nexus.kit.db import WRITE_OPTION, Database, create_engine, insert_new_rows
 from nexus.kit.models import table_of
 from nexus.kit.sqlite_checkpoint import WalCheckpointer
 from nexus.models import Connection, InboundEvent
+
+log = structlog.get_logger(__name__)
 
 
 def _spool_table() -> Table:
@@ -44,6 +49,8 @@ def _spool_table() -> Table:
         MetaData(),
         *(Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable) for c in stored),
         UniqueConstraint("connection_id", "provider_event_id"),
+        # The oldest first, for the move and the sweep: walked, not sorted.
+        Index("ix_spooled_events_received_at", "received_at"),
     )
 
 
@@ -53,6 +60,10 @@ SPOOLED = _spool_table()
 def spool_path(database_url: str) -> str:
     """The spool's file: next to the SQLite database at ``database_url``."""
     return f"{make_url(database_url).database}-spool"
+
+
+def spool_exists(database_url: str) -> bool:
+    return Path(spool_path(database_url)).exists()
 
 
 class InboxSpool:
@@ -97,25 +108,26 @@ class InboxSpool:
     ) -> list[list[uuid.UUID]]:
         """``inbox.store_deliveries``, committed in the spool: for each delivery, the ids of
         the events it added (an event already in the inbox or spooled is a duplicate)."""
-        async with database.read_inline() as session:
-            known = await inbox.stored_event_keys(session, deliveries)
-        fresh = [
-            (
-                connection,
-                [event for event in events if (connection.id, event.event_id) not in known],
-            )
-            for connection, events in deliveries
-        ]
-        async with self._writing() as session, session.begin():
-            return await inbox.store_deliveries(session, fresh, into=SPOOLED)
+        async with self._writing() as spooling, spooling.begin():
+            # The spool's write lock first: the worker forgets what it moved under that lock,
+            # after the inbox has committed it, so the inbox read below sees every event the
+            # spool no longer has.
+            await spooling.connection()
+            async with database.read_inline() as session:
+                known = await inbox.stored_event_keys(session, deliveries)
+            fresh = [
+                (connection, [e for e in events if (connection.id, e.event_id) not in known])
+                for connection, events in deliveries
+            ]
+            return await inbox.store_deliveries(spooling, fresh, into=SPOOLED)
 
-    async def move_into(self, session: AsyncSession) -> None:
-        """In the inbox's write transaction ``session``: insert the oldest spooled events
-        (duplicates ignored), and forget them here once it has committed."""
-        async with self._reading() as spool:
+    async def move(self, database: Database) -> int:
+        """Move the oldest spooled events into the inbox, in a write transaction of their own
+        (duplicates ignored), then forget them here. How many were taken from the spool."""
+        async with self._reading() as spooled:
             rows = (
                 (
-                    await spool.execute(
+                    await spooled.execute(
                         select(SPOOLED).order_by(SPOOLED.c.received_at).limit(self.MOVE_LIMIT)
                     )
                 )
@@ -123,22 +135,45 @@ class InboxSpool:
                 .all()
             )
         if not rows:
+            return 0
+        async with database.write() as session:
+            # A connection deleted since its webhook was answered took its inbox with it.
+            live = set(
+                await session.scalars(
+                    select(Connection.id).where(
+                        Connection.id.in_({row["connection_id"] for row in rows})
+                    )
+                )
+            )
+            await insert_new_rows(
+                session,
+                InboundEvent,
+                [dict(row) for row in rows if row["connection_id"] in live],
+                ["connection_id", "provider_event_id"],
+                returning=[table_of(InboundEvent).c.id],
+            )
+        await self._forget([row["id"] for row in rows])
+        return len(rows)
+
+    async def move_leftovers(self, database_url: str, database: Database) -> None:
+        """Without an inbox worker (``NEXUS_INBOX_WORKER=false``): move what an earlier run
+        with one left spooled, before anything newer of the same chats is stored."""
+        if not spool_exists(database_url):
             return
-        await insert_new_rows(
-            session,
-            InboundEvent,
-            [dict(row) for row in rows],
-            ["connection_id", "provider_event_id"],
-            returning=[table_of(InboundEvent).c.id],
-        )
-        moved = [row["id"] for row in rows]
+        await self.open(database_url)
+        try:
+            while await self.move(database):
+                pass
+        finally:
+            await self.close()
 
-        async def forget() -> None:
-            # A failure here leaves them spooled: the next move ignores them in the inbox.
-            async with self._writing() as spool, spool.begin():
-                await spool.execute(delete(SPOOLED).where(SPOOLED.c.id.in_(moved)))
-
-        after_commit(session, forget)
+    async def _forget(self, ids: list[uuid.UUID]) -> None:
+        try:
+            async with self._writing() as spooling, spooling.begin():
+                await spooling.execute(delete(SPOOLED).where(SPOOLED.c.id.in_(ids)))
+        except Exception:
+            # They stay spooled; the next move finds them in the inbox and ignores them.
+            log.exception("inbox_spool_forget_failed", events=len(ids))
 
     async def oldest(self) -> datetime | None:
         """When the oldest spooled event was received (the sweep wakes a lost move)."""
