@@ -8,9 +8,9 @@ commits waited 23-44 ms (p50) for a batch to end, and the deliveries that came m
 waited for the group commit after that (decision 0010).
 
 So the front process commits its deliveries here instead: a second SQLite file next to the
-database (``nexus.db-spool``) that nobody else writes but for a moment. Before each of its
-batches the worker moves what is spooled into the inbox, in a write transaction of its own,
-and forgets it here once that has committed (``move``). At every moment an event is
+database (``nexus.db-spool``) that nobody else writes but for a moment. At the start of each
+of its write transactions the worker moves what is spooled into the inbox, and forgets it
+here once that transaction has committed (``move_into``). At every moment an event is
 spooled, or committed in the inbox, or both (the next move then ignores it: the inbox is
 unique on connection + provider event id). So nothing acknowledged is lost, nothing is
 applied twice, each chat's events keep their order (``received_at`` travels with them), and
@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from nexus.channels.events import Event
 from nexus.inbound import inbox
-from nexus.kit.db import WRITE_OPTION, Database, create_engine, insert_new_rows
+from nexus.kit.db import WRITE_OPTION, Database, after_commit, create_engine, insert_new_rows
 from nexus.kit.models import table_of
 from nexus.kit.sqlite_checkpoint import WalCheckpointer
 from nexus.models import Connection, InboundEvent
@@ -121,9 +121,10 @@ class InboxSpool:
             ]
             return await inbox.store_deliveries(spooling, fresh, into=SPOOLED)
 
-    async def move(self, database: Database) -> int:
-        """Move the oldest spooled events into the inbox, in a write transaction of their own
-        (duplicates ignored), then forget them here. How many were taken from the spool."""
+    async def move_into(self, session: AsyncSession) -> int:
+        """In the inbox's write transaction ``session``: insert the oldest spooled events
+        (duplicates ignored), and forget them here once it has committed. How many were
+        taken from the spool."""
         async with self._reading() as spooled:
             rows = (
                 (
@@ -136,24 +137,29 @@ class InboxSpool:
             )
         if not rows:
             return 0
-        async with database.write() as session:
-            # A connection deleted since its webhook was answered took its inbox with it.
-            live = set(
-                await session.scalars(
-                    select(Connection.id).where(
-                        Connection.id.in_({row["connection_id"] for row in rows})
-                    )
+        # A connection deleted since its webhook was answered took its inbox with it.
+        live = set(
+            await session.scalars(
+                select(Connection.id).where(
+                    Connection.id.in_({row["connection_id"] for row in rows})
                 )
             )
-            await insert_new_rows(
-                session,
-                InboundEvent,
-                [dict(row) for row in rows if row["connection_id"] in live],
-                ["connection_id", "provider_event_id"],
-                returning=[table_of(InboundEvent).c.id],
-            )
-        await self._forget([row["id"] for row in rows])
+        )
+        await insert_new_rows(
+            session,
+            InboundEvent,
+            [dict(row) for row in rows if row["connection_id"] in live],
+            ["connection_id", "provider_event_id"],
+            returning=[table_of(InboundEvent).c.id],
+        )
+        moved = [row["id"] for row in rows]
+        after_commit(session, lambda: self._forget(moved))
         return len(rows)
+
+    async def move(self, database: Database) -> int:
+        """``move_into`` in a write transaction of its own."""
+        async with database.write() as session:
+            return await self.move_into(session)
 
     async def move_leftovers(self, database_url: str, database: Database) -> None:
         """Without an inbox worker (``NEXUS_INBOX_WORKER=false``): move what an earlier run
@@ -168,6 +174,8 @@ class InboxSpool:
             await self.close()
 
     async def _forget(self, ids: list[uuid.UUID]) -> None:
+        # After-commit work: whatever happens here, the batch's other after-commit work (its
+        # real-time events, its jobs' kicks) must still run.
         try:
             async with self._writing() as spooling, spooling.begin():
                 await spooling.execute(delete(SPOOLED).where(SPOOLED.c.id.in_(ids)))

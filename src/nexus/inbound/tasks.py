@@ -101,8 +101,6 @@ async def _work_through(database: Database) -> bool:
     careful = False
     while handled < MAX_PER_RUN:
         drain.kicked_since()  # from here on, a kick is news this run must look for
-        if spool.active:  # what webhooks committed there since (inbound/spool.py)
-            await spool.move(database)
         try:
             batch = await _apply_batch(database, careful=careful)
         except _BatchFailed:
@@ -133,6 +131,8 @@ async def _apply_batch(database: Database, *, careful: bool) -> int | None:
         async with database.write() as session:
             # From the moment the turn is ours: the wait for it can be long under load.
             started = loop.time()
+            if spool.active:  # what webhooks committed there since (inbound/spool.py)
+                await spool.move_into(session)
             connections: dict[uuid.UUID, Connection | None] = {}
             while True:
                 rows = await inbox.take_due(session, BATCH_READ)
