@@ -107,18 +107,20 @@ class InboxSpool:
         self, database: Database, deliveries: Sequence[tuple[Connection, Sequence[Event]]]
     ) -> list[list[uuid.UUID]]:
         """``inbox.store_deliveries``, committed in the spool: for each delivery, the ids of
-        the events it added (an event already in the inbox or spooled is a duplicate)."""
+        the events it added (an event already in the inbox or spooled is a duplicate).
+
+        The inbox is read before the spool's write lock is taken, not under it: the read's
+        session lets the loop run when it closes, and the worker would wait for the lock
+        meanwhile (measured: 1,000/s no longer kept up). So a redelivery that arrives just
+        as the worker commits its original's move and forgets it can be spooled, and counted
+        as stored, a second time; the next move ignores it in the inbox."""
+        async with database.read_inline() as session:
+            known = await inbox.stored_event_keys(session, deliveries)
+        fresh = [
+            (connection, [e for e in events if (connection.id, e.event_id) not in known])
+            for connection, events in deliveries
+        ]
         async with self._writing() as spooling, spooling.begin():
-            # The spool's write lock first: the worker forgets what it moved under that lock,
-            # after the inbox has committed it, so the inbox read below sees every event the
-            # spool no longer has.
-            await spooling.connection()
-            async with database.read_inline() as session:
-                known = await inbox.stored_event_keys(session, deliveries)
-            fresh = [
-                (connection, [e for e in events if (connection.id, e.event_id) not in known])
-                for connection, events in deliveries
-            ]
             return await inbox.store_deliveries(spooling, fresh, into=SPOOLED)
 
     async def move_into(self, session: AsyncSession) -> int:
