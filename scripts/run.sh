@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Embedded mode: one process, a SQLite file under ./data, the demo company loaded.
+# Embedded mode: no other server (a SQLite file under ./data), the demo company loaded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh
