@@ -36,18 +36,9 @@ from nexus.models import (
     MessageDirection,
     MessageType,
 )
-from tests.fixtures.sandbox import sandbox_connection
+from tests.fixtures.sandbox import sandbox_connection, sandbox_connection_of_a_new_company
 from tests.fixtures.settled import wait_until_settled
 from tests.fixtures.world import make_world
-
-
-async def _sandbox(app: FastAPI, client: AsyncClient) -> Connection:
-    world = await make_world(app, client)
-    created = await sandbox_connection(client, world.admin)
-    async with app.state.database.read() as session:
-        connection = await session.get(Connection, uuid.UUID(created["id"]))
-    assert connection is not None
-    return connection
 
 
 async def _store(
@@ -115,7 +106,7 @@ async def test_a_backlog_of_several_chats_is_applied_in_one_transaction(
     """One batch applies the waiting events of every chat, each chat in its order. On SQLite
     the batch's time starts once the write turn is its own, however long it waited."""
     database: Database = app.state.database
-    connection = await _sandbox(app, client)
+    connection = await sandbox_connection_of_a_new_company(app, client)
     ana, bia, caio = "+5511900001111", "+5511900002222", "+5511900003333"
     stored = await _store(
         database,
@@ -151,7 +142,7 @@ async def test_a_batch_yields_to_a_waiting_webhook_after_its_minimum_time(
     """A webhook waiting for the write turn ends a batch early, but only once the batch has
     run ``YIELD_AFTER_SECONDS``: under a stream of webhooks one always waits."""
     database: Database = app.state.database
-    connection = await _sandbox(app, client)
+    connection = await sandbox_connection_of_a_new_company(app, client)
     monkeypatch.setattr(type(database), "urgent_writer_waiting", property(lambda _: True))
     runs = _count_batches(monkeypatch)
     monkeypatch.setattr(inbound_tasks, "BATCH_SECONDS", 60.0)
@@ -176,7 +167,7 @@ async def test_a_kick_while_the_inbox_is_worked_through_is_taken_by_the_running_
     """Every delivery kicks the job: a kick that arrives while the job runs in this process
     adds no job of its own, and the running job applies its event before it ends."""
     database: Database = app.state.database
-    connection = await _sandbox(app, client)
+    connection = await sandbox_connection_of_a_new_company(app, client)
     (first,) = await _store(database, connection, ("+5511900002222", "first"))
     inbox_empty = asyncio.Event()
     go_on = asyncio.Event()
@@ -212,7 +203,7 @@ async def test_an_event_that_fails_backs_off_alone(
     and of others, are applied (the batch, applied without savepoints, is rolled back and
     applied again with one per event)."""
     database: Database = app.state.database
-    connection = await _sandbox(app, client)
+    connection = await sandbox_connection_of_a_new_company(app, client)
     stored = await _store(
         database,
         connection,
@@ -268,7 +259,7 @@ async def test_two_workers_on_postgresql_take_different_chats(
         "SQLite has one write lock, so two write transactions never run at once there "
         "(tests/kit/test_write_turns.py covers how they queue)",
     )
-    connection = await _sandbox(app, client)
+    connection = await sandbox_connection_of_a_new_company(app, client)
     phones = [f"+55119000{n:05d}" for n in range(6)]
     await _store(database, connection, *[(p, f"{p}-{i}") for i in range(3) for p in phones])
     async with database.write() as first, database.write() as second:
@@ -365,7 +356,7 @@ async def test_a_batch_resolves_its_senders_together_as_it_would_one_by_one(
     a change — a merge, a name to fill, a new contact, a message stored already — still
     gets it."""
     database: Database = app.state.database
-    connection = await _sandbox(app, client)
+    connection = await sandbox_connection_of_a_new_company(app, client)
 
     ana, caio, nameless = (
         _phone("5511900005555", "Ana"),
@@ -435,7 +426,7 @@ async def test_on_postgresql_a_batch_locks_the_rows_it_remembers(
         "on SQLite the batch's write transaction holds the database's one write lock, so "
         "nothing can change under it",
     )
-    connection = await _sandbox(app, client)
+    connection = await sandbox_connection_of_a_new_company(app, client)
     phone = "+5511900004444"
     await _store(database, connection, (phone, "first"))
     await inbound_tasks.process()
@@ -464,7 +455,7 @@ async def test_a_batch_inserts_its_new_messages_together(
 ) -> None:
     """The messages a batch found not stored go in together, not one statement each."""
     database: Database = app.state.database
-    connection = await _sandbox(app, client)
+    connection = await sandbox_connection_of_a_new_company(app, client)
     parties = [_phone(f"55119000031{n:02d}", f"Cliente {n}") for n in range(3)]
     async with database.write() as session:
         await inbox.store(
@@ -511,7 +502,7 @@ async def test_a_message_inserted_meanwhile_costs_its_batch_a_second_pass_only(
     (another copy of it, under another chat id, applied by another worker), the insert fails,
     the batch is applied again event by event, and the message is stored once."""
     database: Database = app.state.database
-    connection = await _sandbox(app, client)
+    connection = await sandbox_connection_of_a_new_company(app, client)
     ana, bia = _phone("5511900003201", "Ana"), _phone("5511900003202", "Bia")
     async with database.write() as session:
         await inbox.store(session, connection, [_says(1, ana, "twice")])

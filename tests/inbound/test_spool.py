@@ -23,20 +23,19 @@ from nexus.kit.db import Database
 from nexus.kit.jobs import jobs
 from nexus.kit.models import utc_now
 from nexus.models import Connection, InboundEvent
-from tests.fixtures.sandbox import sandbox_connection
+from tests.fixtures.sandbox import sandbox_connection_of_a_new_company
 from tests.fixtures.settled import wait_until_settled
-from tests.fixtures.world import make_world
 
 pytestmark = pytest.mark.usefixtures("spooled")
 
 
-async def _connection(app: FastAPI, client: AsyncClient) -> Connection:
-    world = await make_world(app, client)
-    created = await sandbox_connection(client, world.admin)
-    async with app.state.database.read() as session:
-        connection = await session.get(Connection, uuid.UUID(created["id"]))
-    assert connection is not None
-    return connection
+@pytest.fixture
+async def connection(
+    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> Connection:
+    # The webhooks' kicks are dropped: each test moves the events itself.
+    monkeypatch.setattr(jobs, "kick_or_log", _not_kicked)
+    return await sandbox_connection_of_a_new_company(app, client)
 
 
 def _delivery(connection: Connection, *ids: str) -> Sequence[Event]:
@@ -58,10 +57,8 @@ async def _spooled_count() -> int:
 
 
 async def test_spooled_events_reach_the_inbox_before_the_spool_forgets_them(
-    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch, connection: Connection
 ) -> None:
-    monkeypatch.setattr(jobs, "kick_or_log", _not_kicked)  # the test moves them itself
-    connection = await _connection(app, client)
     database: Database = app.state.database
     stored = await spool.store(
         database, [(connection, _delivery(connection, "a", "b")), (connection, [])]
@@ -100,10 +97,8 @@ async def test_spooled_events_reach_the_inbox_before_the_spool_forgets_them(
 
 
 async def test_a_redelivery_is_stored_once_whether_spooled_or_moved(
-    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch, connection: Connection
 ) -> None:
-    monkeypatch.setattr(jobs, "kick_or_log", _not_kicked)
-    connection = await _connection(app, client)
     database: Database = app.state.database
     first = await spool.store(database, [(connection, _delivery(connection, "a"))])
     assert [len(ids) for ids in first] == [1]
@@ -131,12 +126,10 @@ async def test_a_redelivery_is_stored_once_whether_spooled_or_moved(
 
 
 async def test_events_of_a_connection_deleted_meanwhile_are_dropped_not_stuck(
-    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch, connection: Connection
 ) -> None:
     """Its inbox went with it (ON DELETE CASCADE); moving them would break the foreign key
     and stop every later move."""
-    monkeypatch.setattr(jobs, "kick_or_log", _not_kicked)
-    connection = await _connection(app, client)
     database: Database = app.state.database
     await spool.store(database, [(connection, _delivery(connection, "a"))])
     async with database.write() as session:
@@ -148,7 +141,7 @@ async def test_events_of_a_connection_deleted_meanwhile_are_dropped_not_stuck(
 
 
 async def test_the_sweep_wakes_processing_for_events_left_in_the_spool(
-    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch, connection: Connection
 ) -> None:
     kicks: list[str] = []
 
@@ -156,9 +149,7 @@ async def test_the_sweep_wakes_processing_for_events_left_in_the_spool(
         if name == "inbound.process":  # not the scheduler's own kicks meanwhile
             kicks.append(name)
 
-    monkeypatch.setattr(jobs, "kick_or_log", _not_kicked)  # the webhook's kick is lost
-    monkeypatch.setattr(jobs, "kick", kick)
-    connection = await _connection(app, client)
+    monkeypatch.setattr(jobs, "kick", kick)  # and the webhook's own kick is lost
     await spool.store(app.state.database, [(connection, _delivery(connection, "a"))])
     await inbound_tasks.sweep()
     assert kicks == []  # within its grace: the webhook's own kick may still come
@@ -186,10 +177,8 @@ async def _spooled_id(provider_event_suffix: str) -> uuid.UUID:
 
 
 async def test_a_start_without_an_inbox_worker_moves_what_was_left_spooled(
-    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch, connection: Connection
 ) -> None:
-    monkeypatch.setattr(jobs, "kick_or_log", _not_kicked)
-    connection = await _connection(app, client)
     database: Database = app.state.database
     url = app.state.settings.resolved_database_url
     await spool.store(database, [(connection, _delivery(connection, "a", "b"))])
