@@ -13,8 +13,8 @@ another connection (a request's session, the inbox worker process, a CLI command
 It is tried without waiting, and again every millisecond from the loop while the lock is
 taken (every ``SLOW_POLL_SECONDS`` after a while), so the loop goes on serving everybody
 else — including the holder. SQLite's own busy handler would sleep 1, 2, 5, 10… ms between
-tries: a webhook waiting for the inbox worker's batch would sleep past the moment the lock
-came free (``kit/sqlite_peers.py``).
+tries: an agent's write waiting for the inbox worker's batch would sleep past the moment the
+lock came free.
 
 The object is shaped like ``aiosqlite.Connection`` where SQLAlchemy's aiosqlite dialect uses
 it (``create_async_engine(async_creator=...)``), so the dialect, its pool and its error
