@@ -4,6 +4,7 @@ acknowledged event is always in one of the two, and reaches the inbox once."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Sequence
@@ -184,8 +185,17 @@ async def test_a_start_without_an_inbox_worker_moves_what_was_left_spooled(
     await spool.store(database, [(connection, _delivery(connection, "a", "b"))])
     await spool.close()  # the server stopped before its worker moved them
 
-    await spool.move_leftovers(url, database)  # NEXUS_INBOX_WORKER=false at the next start
+    def failing_delete(*args: object) -> object:
+        raise RuntimeError("read-only file system")
+
+    monkeypatch.setattr(spool_module, "delete", failing_delete)
+    # A spool that cannot be emptied (logged) does not hold the start forever…
+    await asyncio.wait_for(spool.move_leftovers(url, database), timeout=30)
+    monkeypatch.setattr(spool_module, "delete", delete)
+    await spool.move_leftovers(url, database)  # …and the next start empties it.
     assert not spool.active  # webhooks go to the inbox itself from now on
     assert await _in_inbox(database) == ["a", "b"]
+    await spool.open(url)
+    assert await _spooled_count() == 0
     monkeypatch.undo()
     await inbound_tasks.process()

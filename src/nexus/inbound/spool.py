@@ -170,8 +170,11 @@ class InboxSpool:
             return
         await self.open(database_url)
         try:
-            while await self.move(database):
-                pass
+            # Until it is empty, or stops emptying (its deletes fail: they are logged).
+            moved_from: datetime | None = None
+            while (oldest := await self.oldest()) is not None and oldest != moved_from:
+                await self.move(database)
+                moved_from = oldest
         finally:
             await self.close()
 
