@@ -53,7 +53,7 @@ async def _in_inbox(database: Database) -> list[str]:
 
 
 async def _spooled_count() -> int:
-    async with spool._reading() as session:
+    async with spool._open().read_inline() as session:
         return int(await session.scalar(select(func.count()).select_from(SPOOLED)) or 0)
 
 
@@ -110,9 +110,6 @@ async def test_a_redelivery_is_stored_once_whether_spooled_or_moved(
     again = await spool.store(database, [(connection, _delivery(connection, "a", "b"))])
     assert again == [[await _spooled_id("b")]]
 
-    def failing_delete(*args: object) -> object:
-        raise RuntimeError("disk full")
-
     # The spool fails to forget what it moved: logged, and the events stay spooled…
     monkeypatch.setattr(spool_module, "delete", failing_delete)
     assert await spool.move(database) == 1
@@ -154,7 +151,7 @@ async def test_the_sweep_wakes_processing_for_events_left_in_the_spool(
     await spool.store(app.state.database, [(connection, _delivery(connection, "a"))])
     await inbound_tasks.sweep()
     assert kicks == []  # within its grace: the webhook's own kick may still come
-    async with spool._writing() as session, session.begin():
+    async with spool._open().write() as session:
         await session.execute(update(SPOOLED).values(received_at=utc_now() - inbox.KICK_GRACE * 2))
     await inbound_tasks.sweep()
     assert kicks == ["inbound.process"]
@@ -163,12 +160,16 @@ async def test_the_sweep_wakes_processing_for_events_left_in_the_spool(
     await wait_until_settled(app)
 
 
+def failing_delete(*args: object) -> object:
+    raise RuntimeError("disk full")
+
+
 async def _not_kicked(name: str, **_: object) -> None:
     pass
 
 
 async def _spooled_id(provider_event_suffix: str) -> uuid.UUID:
-    async with spool._reading() as session:
+    async with spool._open().read_inline() as session:
         ids = await session.scalars(
             select(SPOOLED.c.id).where(
                 SPOOLED.c.provider_event_id.like(f"%:{provider_event_suffix}")
@@ -184,9 +185,6 @@ async def test_a_start_without_an_inbox_worker_moves_what_was_left_spooled(
     url = app.state.settings.resolved_database_url
     await spool.store(database, [(connection, _delivery(connection, "a", "b"))])
     await spool.close()  # the server stopped before its worker moved them
-
-    def failing_delete(*args: object) -> object:
-        raise RuntimeError("read-only file system")
 
     monkeypatch.setattr(spool_module, "delete", failing_delete)
     # A spool that cannot be emptied (logged) does not hold the start forever…

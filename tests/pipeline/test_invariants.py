@@ -482,7 +482,7 @@ async def _with(world: World, message_id: uuid.UUID, **expected: Any) -> Message
 
 async def _none_pending(world: World) -> bool:
     """Every stored event applied, none left in the spool (when webhooks go there)."""
-    spooled = spool.active and await spool.oldest() is not None
+    spooled = await spool.oldest() is not None
     return not spooled and await pending_events(world) == 0
 
 

@@ -27,13 +27,12 @@ from pathlib import Path
 import structlog
 from sqlalchemy import Column, Index, MetaData, Table, UniqueConstraint, delete, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from nexus.channels.events import Event
 from nexus.inbound import inbox
-from nexus.kit.db import WRITE_OPTION, Database, after_commit, create_engine, insert_new_rows
-from nexus.kit.models import table_of
-from nexus.kit.sqlite_checkpoint import WalCheckpointer
+from nexus.kit.db import Database, after_commit, create_database, insert_new_rows
+from nexus.kit.models import table_of, utc_now
 from nexus.models import Connection, InboundEvent
 
 log = structlog.get_logger(__name__)
@@ -72,36 +71,29 @@ class InboxSpool:
     MOVE_LIMIT = 500
 
     def __init__(self) -> None:
-        self._engine: AsyncEngine | None = None
-        self._sessions: async_sessionmaker[AsyncSession] | None = None
-        self._reads: async_sessionmaker[AsyncSession] | None = None
-        self._checkpointer: WalCheckpointer | None = None
+        # The spool file, with what any SQLite file of ours gets (kit/db.py): inline write
+        # sessions that poll for the lock from the loop, checkpoints in a thread.
+        self._database: Database | None = None
 
     @property
     def active(self) -> bool:
         """Whether this process's webhooks go to the spool (and its inbox jobs move them)."""
-        return self._sessions is not None
+        return self._database is not None
 
     async def open(self, database_url: str) -> None:
         """Use the spool of the SQLite database at ``database_url`` (made if need be)."""
-        path = spool_path(database_url)
-        engine = create_engine(f"sqlite+aiosqlite:///{path}", inline=True, autocheckpoint=False)
-        writes = engine.execution_options(**{WRITE_OPTION: True})
-        async with writes.begin() as connection:
-            await connection.run_sync(SPOOLED.metadata.create_all)
-        self._engine = engine
-        self._sessions = async_sessionmaker(writes, expire_on_commit=False)
-        self._reads = async_sessionmaker(engine, expire_on_commit=False)
-        # Its commits run in the loop's thread: checkpoints must not (kit/sqlite_checkpoint.py).
-        self._checkpointer = WalCheckpointer(path)
-        self._checkpointer.start()
+        database = create_database(
+            f"sqlite+aiosqlite:///{spool_path(database_url)}", long_running=True
+        )
+        async with database.write() as session:
+            await session.run_sync(lambda sync: SPOOLED.metadata.create_all(sync.connection()))
+        database.start()
+        self._database = database
 
     async def close(self) -> None:
-        if self._checkpointer is not None:
-            await self._checkpointer.stop()
-        if self._engine is not None:
-            await self._engine.dispose()
-        self._engine = self._sessions = self._reads = self._checkpointer = None
+        if self._database is not None:
+            await self._database.dispose()
+            self._database = None
 
     async def store(
         self, database: Database, deliveries: Sequence[tuple[Connection, Sequence[Event]]]
@@ -120,23 +112,16 @@ class InboxSpool:
             (connection, [e for e in events if (connection.id, e.event_id) not in known])
             for connection, events in deliveries
         ]
-        async with self._writing() as spooling, spooling.begin():
+        async with self._open().write(urgent=True) as spooling:
             return await inbox.store_deliveries(spooling, fresh, into=SPOOLED)
 
     async def move_into(self, session: AsyncSession) -> int:
         """In the inbox's write transaction ``session``: insert the oldest spooled events
         (duplicates ignored), and forget them here once it has committed. How many were
         taken from the spool."""
-        async with self._reading() as spooled:
-            rows = (
-                (
-                    await spooled.execute(
-                        select(SPOOLED).order_by(SPOOLED.c.received_at).limit(self.MOVE_LIMIT)
-                    )
-                )
-                .mappings()
-                .all()
-            )
+        async with self._open().read_inline() as spooled:
+            oldest_first = select(SPOOLED).order_by(SPOOLED.c.received_at)
+            rows = (await spooled.execute(oldest_first.limit(self.MOVE_LIMIT))).mappings().all()
         if not rows:
             return 0
         # A connection deleted since its webhook was answered took its inbox with it.
@@ -182,29 +167,32 @@ class InboxSpool:
         # After-commit work: whatever happens here, the batch's other after-commit work (its
         # real-time events, its jobs' kicks) must still run.
         try:
-            async with self._writing() as spooling, spooling.begin():
+            async with self._open().write() as spooling:
                 await spooling.execute(delete(SPOOLED).where(SPOOLED.c.id.in_(ids)))
         except Exception:
             # They stay spooled; the next move finds them in the inbox and ignores them.
             log.exception("inbox_spool_forget_failed", events=len(ids))
 
     async def oldest(self) -> datetime | None:
-        """When the oldest spooled event was received (the sweep wakes a lost move)."""
-        async with self._reading() as spool:
-            return await spool.scalar(
+        """When the oldest spooled event was received; None when nothing is spooled, or
+        this process has no spool."""
+        if self._database is None:
+            return None
+        async with self._database.read_inline() as spooled:
+            return await spooled.scalar(
                 select(SPOOLED.c.received_at).order_by(SPOOLED.c.received_at).limit(1)
             )
 
-    def _writing(self) -> AsyncSession:
-        """A session whose transaction takes the spool's write lock (``BEGIN IMMEDIATE``)."""
-        if self._sessions is None:
-            raise RuntimeError("the inbox spool is not open")
-        return self._sessions()
+    async def overdue(self) -> bool:
+        """Whether a spooled event has waited past the inbox's grace: its kick was lost (the
+        sweep wakes processing, as for the inbox's own events)."""
+        oldest = await self.oldest()
+        return oldest is not None and oldest <= utc_now() - inbox.KICK_GRACE
 
-    def _reading(self) -> AsyncSession:
-        if self._reads is None:
+    def _open(self) -> Database:
+        if self._database is None:
             raise RuntimeError("the inbox spool is not open")
-        return self._reads()
+        return self._database
 
 
 spool = InboxSpool()

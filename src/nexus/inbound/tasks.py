@@ -18,7 +18,6 @@ from nexus.inbound.processor import inbound_processor
 from nexus.inbound.spool import spool
 from nexus.kit.db import Database, savepoint
 from nexus.kit.jobs import jobs
-from nexus.kit.models import utc_now
 from nexus.kit.storage import LocalStorage
 from nexus.models import Connection, Message
 from nexus.realtime.conversation_events import publish_message_updated
@@ -218,9 +217,8 @@ async def sweep() -> None:
     processing) or whose back-off has ended."""
     async with jobs.db().read() as session:
         overdue = await inbox.overdue(session)
-    if not overdue and spool.active:
-        oldest = await spool.oldest()
-        overdue = oldest is not None and oldest <= utc_now() - inbox.KICK_GRACE
+    if not overdue:
+        overdue = await spool.overdue()
     if overdue:
         await jobs.kick("inbound.process")
 
