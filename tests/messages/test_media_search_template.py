@@ -240,6 +240,32 @@ async def test_search_pages_through_every_match_newest_first_by_cursor(
     ]
 
 
+async def test_search_ignores_accents_in_the_words_and_in_the_query(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    world = await make_world(app, client)
+    phone = await phone_for(client, world.admin, "+5511977774444")
+    await phone.say("Não consegui usar a promoção")
+    await phone.say("Nao achei o cartao")
+
+    async def texts_found(query: str) -> list[str]:
+        response = await client.get(
+            "/api/messages/search", headers=world.admin.headers, params={"q": query}
+        )
+        assert response.status_code == 200, response.text
+        return sorted(hit["message"]["content"] for hit in response.json()["items"])
+
+    async def both_stored() -> list[str] | None:
+        found = await texts_found("nao")
+        return found if len(found) == 2 else None
+
+    assert await eventually(both_stored) == ["Nao achei o cartao", "Não consegui usar a promoção"]
+    assert await texts_found("NÃO") == ["Nao achei o cartao", "Não consegui usar a promoção"]
+    assert await texts_found("promocao") == ["Não consegui usar a promoção"]
+    assert await texts_found("cartão") == ["Nao achei o cartao"]
+    assert await texts_found("promoçã") == ["Não consegui usar a promoção"]  # a prefix
+
+
 async def test_search_refuses_a_bad_cursor(app: FastAPI, client: AsyncClient) -> None:
     account = await signup(client)
 

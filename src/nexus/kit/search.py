@@ -2,7 +2,8 @@
 
 Both indexes are created by migration 0003 and are invisible to the models (autogenerate
 skips them, see ``migrations/filters.py``). Queries are the user's words, each matched as a
-prefix, all required.
+prefix, all required, with accents ignored on both databases (FTS5's ``remove_diacritics``;
+``unaccent`` on PostgreSQL, migration 0006).
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ def message_match(session: AsyncSession, query: str) -> ColumnElement[bool]:
         return literal_column("1") == literal_column("0")
     if session.get_bind().dialect.name == "postgresql":
         tsquery = " & ".join(f"{term}:*" for term in terms)
+        # Folded as the indexed content is (migration 0006): accents never decide a match.
         return literal_column("messages.search_vector").op("@@")(
-            text("to_tsquery('simple', :tsquery)").bindparams(tsquery=tsquery)
+            text("to_tsquery('simple', nexus_search_fold(:tsquery))").bindparams(tsquery=tsquery)
         )
     fts_query = " ".join(f'"{term}"*' for term in terms)
     matching_rows: Select[Any] = (
