@@ -4,6 +4,7 @@ failure classified as the outbound pipeline needs it."""
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import httpx
 import pytest
@@ -27,7 +28,7 @@ from nexus.channels import (
 )
 from nexus.channels.cloud_api import CloudApiAdapter
 from nexus.channels.cloud_api_templates import parse_template
-from nexus.channels.outbound import Template
+from nexus.channels.outbound import Template, TemplateButton
 from nexus.models import MessageType
 from tests.fakes.cloud_api import (
     ACCESS_TOKEN,
@@ -38,6 +39,9 @@ from tests.fakes.cloud_api import (
 )
 
 TO = "5511988887777"
+_NAMED_CUSTOMER = [
+    {"type": "body", "parameters": [{"type": "text", "parameter_name": "customer", "text": "Ana"}]}
+]
 
 
 def make_adapter(fake: FakeCloudApi, http: httpx.AsyncClient, **config: str) -> CloudApiAdapter:
@@ -177,9 +181,14 @@ async def test_templates_are_the_approved_ones_of_every_page(
         header="Seu pedido",
         footer="Loja X",
         body_parameters=("1", "2"),
+        header_format="text",
     )
     assert named.body_parameters == ("customer",) and named.named_parameters
-    assert document.other_parameters and document.body_parameters == ()
+    assert document.header_format == "document" and document.body_parameters == ()
+    assert document.buttons == (
+        TemplateButton(index=0, kind="url", text="Pagar", url="https://x.example/{{1}}"),
+    )
+    assert document.supported
     requests = fake_cloud_api.received("/message_templates")
     assert [r.query.get("after") for r in requests] == [None, "2"]
     assert requests[0].query["status"] == "APPROVED"
@@ -199,14 +208,47 @@ def test_template_variables_are_read_in_send_order() -> None:
             "components": [
                 {"type": "HEADER", "format": "TEXT", "text": "Pedido {{1}}"},
                 {"type": "BODY", "text": "{{2}} e {{1}}, de novo {{2}}"},
+                {
+                    "type": "BUTTONS",
+                    "buttons": [
+                        {"type": "QUICK_REPLY", "text": "Ok"},
+                        {"type": "URL", "text": "Site", "url": "https://loja.example/"},
+                        {"type": "COPY_CODE", "example": "PROMO10"},
+                        {"type": "URL", "text": "Rastrear", "url": "https://x.example/{{1}}"},
+                    ],
+                },
             ],
         }
     )
     assert template is not None
     assert template.body_parameters == ("1", "2")
+    assert template.header_parameters == ("1",)
     assert not template.named_parameters
-    assert template.other_parameters  # the header has a variable too
+    # Indexes count every button, those that take no value too.
+    assert template.buttons == (
+        TemplateButton(index=2, kind="copy_code", text=""),
+        TemplateButton(index=3, kind="url", text="Rastrear", url="https://x.example/{{1}}"),
+    )
+    assert template.supported
     assert parse_template({"name": "t", "language": "pt_BR", "components": []}) is None
+
+
+def test_templates_an_agent_cannot_fill_in_are_unsupported() -> None:
+    def parsed(*components: dict[str, Any]) -> Template:
+        body = {"type": "BODY", "text": "Oi"}
+        template = parse_template(
+            {"name": "t", "language": "pt_BR", "components": [body, *components]}
+        )
+        assert template is not None
+        return template
+
+    assert parsed().supported
+    assert parsed({"type": "HEADER", "format": "IMAGE"}).supported
+    assert not parsed({"type": "HEADER", "format": "LOCATION"}).supported
+    assert not parsed(
+        {"type": "BUTTONS", "buttons": [{"type": "OTP", "otp_type": "COPY_CODE"}]}
+    ).supported
+    assert not parsed({"type": "BUTTONS", "buttons": [{"type": "MPM", "text": "Ver"}]}).supported
 
 
 async def test_reaction(adapter: CloudApiAdapter, fake_cloud_api: FakeCloudApi) -> None:
@@ -339,7 +381,7 @@ async def test_outside_the_window_is_window_closed(
         await adapter.send_text(TO, "oi")
     assert error.value.code == "131047"
     # Templates are what may be sent outside the window.
-    await adapter.send_template(TO, "hello_world", "en_US")
+    await adapter.send_template(TO, "retomar_contato", "pt_BR", _NAMED_CUSTOMER)
 
 
 async def test_undeliverable_is_permanent(

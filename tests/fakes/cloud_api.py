@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -34,11 +35,14 @@ _DETAILS = {
 }
 _TITLES = {
     130429: "Rate limit hit",
+    132000: "Number of parameters does not match the expected number of params",
+    132001: "Template name does not exist in the translation",
     131047: "Re-engagement message",
     131026: "Message undeliverable",
     131000: "Something went wrong",
     190: "Invalid OAuth access token",
 }
+_VARIABLE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 _SEND_TYPES = {
     "text",
     "image",
@@ -225,6 +229,8 @@ class FakeCloudApi(FakeProvider):
             )
         if to in self.window_closed and kind != "template":
             return web.json_response(error_body(131047), status=400)
+        if kind == "template" and (refusal := self._template_refusal(body["template"])):
+            return web.json_response(error_body(refusal), status=400)
         self.sent.append(body)
         return web.json_response(
             {
@@ -233,6 +239,43 @@ class FakeCloudApi(FakeProvider):
                 "messages": [{"id": f"wamid.FAKE{next(self._ids):06d}{secrets.token_hex(4)}"}],
             }
         )
+
+    def _template_refusal(self, sent: dict[str, Any]) -> int | None:
+        """Meta's code for a template send that names no approved template, or whose
+        header, body or buttons carry another number of values than the template has
+        variables (a media header takes one)."""
+        language = sent.get("language", {}).get("code")
+        template = next(
+            (
+                t
+                for t in self.templates
+                if t["name"] == sent.get("name")
+                and t["language"] == language
+                and t["status"] == "APPROVED"
+            ),
+            None,
+        )
+        if template is None:
+            return 132001
+        expected: dict[tuple[str, str], int] = {}
+        for component in template["components"]:
+            kind = component["type"].lower()
+            if kind == "header" and component.get("format", "TEXT") != "TEXT":
+                expected[("header", "")] = 1
+            elif kind in ("header", "body"):
+                expected[(kind, "")] = len(set(_VARIABLE.findall(component.get("text", ""))))
+            elif kind == "buttons":
+                for index, button in enumerate(component["buttons"]):
+                    takes = button["type"] == "COPY_CODE" or _VARIABLE.search(button.get("url", ""))
+                    expected[("button", str(index))] = 1 if takes else 0
+        given = {
+            (component.get("type", ""), str(component.get("index", ""))): len(
+                component.get("parameters", [])
+            )
+            for component in sent.get("components", [])
+        }
+        wanted = {key: count for key, count in expected.items() if count}
+        return None if given == wanted else 132000
 
     async def _templates(self, request: web.Request) -> web.Response:
         """Cursor pages as the Graph API gives them: ``paging.next`` only when more follow."""

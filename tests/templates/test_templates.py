@@ -89,15 +89,17 @@ async def test_closed_window_refuses_text_and_sends_a_filled_in_template(
         "name": "order_update",
         "language": "pt_BR",
         "category": "UTILITY",
+        "header_format": "text",
         "header": "Seu pedido",
+        "header_parameters": [],
         "body": "Olá {{1}}, o pedido {{2}} saiu para entrega.",
         "footer": "Loja X",
         "parameters": ["1", "2"],
         "named_parameters": False,
+        "buttons": [],
         "supported": True,
     }
     assert templates[("retomar_contato", "pt_BR")]["named_parameters"] is True
-    assert templates[("boleto_pdf", "pt_BR")]["supported"] is False
 
     components = [
         {
@@ -133,6 +135,83 @@ async def test_closed_window_refuses_text_and_sends_a_filled_in_template(
 
 async def _delivered(fake: FakeCloudApi) -> bool:
     return bool(fake.sent)
+
+
+BOLETO_LINK = "https://files.example.com/boleto-4521.pdf"
+
+
+async def _send_boleto(world: World, conversation_id: str, components: list[Any]) -> Any:
+    response = await world.client.post(
+        "/api/messages/send-template",
+        headers=world.admin.headers,
+        json={
+            "conversation_id": conversation_id,
+            "template_name": "boleto_pdf",
+            "language": "pt_BR",
+            "components": components,
+            "preview": "Segue seu boleto.",
+        },
+    )
+    assert response.status_code == 202, response.text
+    return response.json()
+
+
+async def test_a_template_with_a_document_header_and_a_link_button_is_sent_filled_in(
+    app: FastAPI, client: AsyncClient, fake_cloud_api: FakeCloudApi
+) -> None:
+    world = await make_world(app, client)
+    connection_id = await _cloud_connection(world, fake_cloud_api, waba_id=WABA_ID)
+    conversation_id = await _quiet_conversation(world, connection_id)
+
+    listed = {t["name"]: t for t in (await _templates(world, connection_id)).json()}
+    boleto = listed["boleto_pdf"]
+    assert boleto["supported"] is True
+    assert boleto["header_format"] == "document"
+    assert boleto["buttons"] == [
+        {"index": 0, "type": "url", "text": "Pagar", "url": "https://x.example/{{1}}"}
+    ]
+    components = [
+        {"type": "header", "parameters": [{"type": "document", "document": {"link": BOLETO_LINK}}]},
+        {
+            "type": "button",
+            "sub_type": "url",
+            "index": "0",
+            "parameters": [{"type": "text", "text": "4521"}],
+        },
+    ]
+    await _send_boleto(world, conversation_id, components)
+
+    await eventually(lambda: _delivered(fake_cloud_api))
+    [body] = fake_cloud_api.sent
+    assert body["template"]["components"] == components
+
+
+async def test_a_template_sent_without_its_header_fails_with_metas_reason(
+    app: FastAPI, client: AsyncClient, fake_cloud_api: FakeCloudApi
+) -> None:
+    world = await make_world(app, client)
+    connection_id = await _cloud_connection(world, fake_cloud_api, waba_id=WABA_ID)
+    conversation_id = await _quiet_conversation(world, connection_id)
+    button = {
+        "type": "button",
+        "sub_type": "url",
+        "index": "0",
+        "parameters": [{"type": "text", "text": "4521"}],
+    }
+
+    message = await _send_boleto(world, conversation_id, [button])
+
+    async def failed() -> dict[str, Any] | None:
+        response = await client.get(
+            f"/api/conversations/{conversation_id}/messages", headers=world.admin.headers
+        )
+        [item] = [m for m in response.json()["items"] if m["id"] == message["id"]]
+        return item if item["status"] == "failed" else None
+
+    failed_message = await eventually(failed)
+    assert failed_message["error_code"] == "132000"
+    assert "parameters" in failed_message["error_message"]
+    assert fake_cloud_api.sent == []
 
 
 async def test_templates_need_the_business_account_id(

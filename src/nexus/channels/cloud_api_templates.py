@@ -1,9 +1,9 @@
 """Reading the Cloud API's message templates (``GET /{waba-id}/message_templates``).
 
-A template is components: an optional HEADER (text, or media/location that each send must
-supply), the BODY text with ``{{1}}``-style (positional) or ``{{name}}``-style (named)
-variables, an optional FOOTER and BUTTONS (a URL with a variable, a copy-code or one-time
-password button need values at each send too).
+A template is components: an optional HEADER (text, possibly with a variable, or an image,
+video, document or location that each send supplies), the BODY text with ``{{1}}``-style
+(positional) or ``{{name}}``-style (named) variables, an optional FOOTER and BUTTONS (a URL
+ending in a variable, a copy-code or one-time password button take a value at each send).
 """
 
 from __future__ import annotations
@@ -11,12 +11,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nexus.channels.outbound import Template
+from nexus.channels.outbound import Template, TemplateButton
 from nexus.channels.payload import non_empty, obj, objs
 
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
-# Buttons whose value is chosen at each send.
-_BUTTONS_WITH_VALUES = frozenset({"COPY_CODE", "OTP"})
+# Header formats whose media each send supplies, by link (image, video, document).
+MEDIA_HEADERS = frozenset({"image", "video", "document"})
+# Buttons that need nothing at a send. A URL button needs a value only when its link ends
+# in a variable; a copy-code button needs its code. Any other kind (a one-time password, a
+# product list, a flow) takes what an agent cannot give here.
+_STATIC_BUTTONS = frozenset({"QUICK_REPLY", "PHONE_NUMBER", "VOICE_CALL"})
 
 
 def variables(text: str) -> list[str]:
@@ -39,14 +43,27 @@ def parse_template(item: Any) -> Template | None:
     if body is None:
         return None
     header = components.get("HEADER", {})
-    header_format = str(header.get("format", "TEXT")).upper() if header else None
-    header_text = non_empty(header.get("text")) if header_format == "TEXT" else None
+    header_format = str(header.get("format", "TEXT")).lower() if header else None
+    header_text = non_empty(header.get("text")) if header_format == "text" else None
+    header_parameters = variables(header_text or "")
     parameters = variables(body)
     named = entry.get("parameter_format") == "NAMED" or any(
-        not variable.isdigit() for variable in parameters
+        not variable.isdigit() for variable in parameters + header_parameters
     )
     if not named:
         parameters.sort(key=int)
+    buttons: list[TemplateButton] = []
+    supported = header_format in (None, "text", *MEDIA_HEADERS)
+    for index, button in enumerate(objs(components.get("BUTTONS", {}).get("buttons"))):
+        kind = str(button.get("type", "")).upper()
+        text = str(button.get("text", ""))
+        url = str(button.get("url", ""))
+        if kind == "URL" and variables(url):
+            buttons.append(TemplateButton(index=index, kind="url", text=text, url=url))
+        elif kind == "COPY_CODE":
+            buttons.append(TemplateButton(index=index, kind="copy_code", text=text))
+        elif kind != "URL" and kind not in _STATIC_BUTTONS:
+            supported = False
     return Template(
         name=name,
         language=language,
@@ -56,17 +73,8 @@ def parse_template(item: Any) -> Template | None:
         footer=non_empty(components.get("FOOTER", {}).get("text")),
         body_parameters=tuple(parameters),
         named_parameters=named,
-        other_parameters=(header_format not in (None, "TEXT"))
-        or bool(header_text and variables(header_text))
-        or any(
-            _button_needs_value(button)
-            for button in objs(components.get("BUTTONS", {}).get("buttons"))
-        ),
-    )
-
-
-def _button_needs_value(button: dict[str, Any]) -> bool:
-    kind = str(button.get("type", "")).upper()
-    return kind in _BUTTONS_WITH_VALUES or (
-        kind == "URL" and bool(variables(str(button.get("url", ""))))
+        header_format=header_format,
+        header_parameters=tuple(header_parameters),
+        buttons=tuple(buttons),
+        supported=supported,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from nexus.models.connection import ConnectionStatus
 
@@ -85,8 +86,24 @@ class Template:
     body_parameters: tuple[str, ...] = ()
     # Named variables ({{customer}}) are sent with their names, positional ones ({{1}}) in order.
     named_parameters: bool = False
-    # The header (media, or a variable) or a button needs values as well.
-    other_parameters: bool = False
+    # "text", or the media each send supplies: "image", "video", "document", "location".
+    header_format: str | None = None
+    header_parameters: tuple[str, ...] = ()  # the text header's variables
+    buttons: tuple[TemplateButton, ...] = ()  # those that take a value at each send
+    # False when a part needs what an agent cannot give here (a location header, a
+    # one-time password, a button kind Nexus does not know).
+    supported: bool = True
+
+
+@dataclass(frozen=True)
+class TemplateButton:
+    """A template button that takes a value at each send: a URL button whose link ends in a
+    variable ("url"), or a coupon code the customer copies ("copy_code")."""
+
+    index: int  # its position among all the template's buttons, as a send names it
+    kind: Literal["url", "copy_code"]
+    text: str
+    url: str | None = None
 
 
 @dataclass(frozen=True)

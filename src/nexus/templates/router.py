@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from nexus.auth.dependencies import CurrentUser, Session
 from nexus.kit.errors import ErrorResponse
 from nexus.kit.routes import ERROR_RESPONSES
-from nexus.templates.schemas import TemplateRead
+from nexus.templates.schemas import TemplateButtonRead, TemplateRead
 from nexus.templates.service import template_service
 
 PROVIDER_ERROR: dict[int | str, dict[str, Any]] = {
@@ -33,12 +33,23 @@ async def list_templates(
             name=template.name,
             language=template.language,
             category=template.category,
+            header_format=template.header_format,
             header=template.header,
+            header_parameters=list(template.header_parameters),
             body=template.body,
             footer=template.footer,
             parameters=list(template.body_parameters),
             named_parameters=template.named_parameters,
-            supported=not template.other_parameters,
+            buttons=[
+                TemplateButtonRead(
+                    index=button.index,
+                    type=button.kind,
+                    text=button.text,
+                    url=button.url,
+                )
+                for button in template.buttons
+            ],
+            supported=template.supported,
         )
         for template in templates
     ]

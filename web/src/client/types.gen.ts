@@ -1802,6 +1802,30 @@ export type TagsRequest = {
 };
 
 /**
+ * TemplateButtonRead
+ *
+ * A button that takes a value at each send.
+ */
+export type TemplateButtonRead = {
+    /**
+     * Index
+     */
+    index: number;
+    /**
+     * Text
+     */
+    text: string;
+    /**
+     * Type
+     */
+    type: 'url' | 'copy_code';
+    /**
+     * Url
+     */
+    url?: string | null;
+};
+
+/**
  * TemplateRead
  *
  * An approved template of a Cloud API number, as the agent fills it in (K4, M7).
@@ -1811,6 +1835,10 @@ export type TemplateRead = {
      * Body
      */
     body: string;
+    /**
+     * Buttons
+     */
+    buttons: Array<TemplateButtonRead>;
     /**
      * Category
      */
@@ -1823,6 +1851,14 @@ export type TemplateRead = {
      * Header
      */
     header: string | null;
+    /**
+     * Header Format
+     */
+    header_format: string | null;
+    /**
+     * Header Parameters
+     */
+    header_parameters: Array<string>;
     /**
      * Language
      */

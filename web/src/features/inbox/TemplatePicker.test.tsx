@@ -14,24 +14,29 @@ const order: TemplateRead = {
   name: 'order_update',
   language: 'pt_BR',
   category: 'UTILITY',
+  header_format: 'text',
   header: 'Seu pedido',
+  header_parameters: [],
   body: 'Olá {{1}}, o pedido {{2}} saiu para entrega.',
   footer: 'Loja X',
   parameters: ['1', '2'],
   named_parameters: false,
+  buttons: [],
   supported: true,
 };
 const document: TemplateRead = {
   ...order,
   name: 'boleto_pdf',
+  header_format: 'document',
   header: null,
   footer: null,
   body: 'Segue seu boleto.',
   parameters: [],
-  supported: false,
+  buttons: [{ index: 0, type: 'url', text: 'Pagar', url: 'https://x.example/{{1}}' }],
 };
+const location: TemplateRead = { ...document, name: 'loja_perto', header_format: 'location', buttons: [], supported: false };
 
-let templatesAnswer: () => Response = () => json([order, document]);
+let templatesAnswer: () => Response = () => json([order, document, location]);
 const sentBodies: unknown[] = [];
 
 async function route(request: Request): Promise<Response> {
@@ -57,7 +62,7 @@ function renderPicker() {
 beforeEach(() => {
   configureApiClient();
   useAuth.setState({ status: 'authenticated', accessToken: fakeToken('a'), expiresAt: Date.now() + 600_000, user: demoUser });
-  templatesAnswer = () => json([order, document]);
+  templatesAnswer = () => json([order, document, location]);
   sentBodies.length = 0;
   fetchMock.mockReset();
   fetchMock.mockImplementation(async (input) => route(input as Request));
@@ -73,9 +78,10 @@ describe('TemplatePicker', () => {
 
     await user.click(screen.getByRole('button', { name: 'Enviar modelo aprovado' }));
     const list = await screen.findByRole('list', { name: 'Modelos aprovados' });
-    const [orderButton, documentButton] = within(list).getAllByRole('button');
-    expect(documentButton).toBeDisabled();
-    expect(documentButton).toHaveTextContent('Gerenciador do WhatsApp');
+    const [orderButton, documentButton, locationButton] = within(list).getAllByRole('button');
+    expect(documentButton).toBeEnabled();
+    expect(locationButton).toBeDisabled();
+    expect(locationButton).toHaveTextContent('Gerenciador do WhatsApp');
     expect(new URL((fetchMock.mock.calls[0]![0] as Request).url).searchParams.get('connection_id')).toBe('conn-1');
 
     await user.click(orderButton!);
@@ -108,6 +114,47 @@ describe('TemplatePicker', () => {
         ],
         preview: 'Seu pedido\n\nOlá Ana, o pedido #4521 saiu para entrega.\n\nLoja X',
         idempotency_key: expect.any(String),
+      }),
+    ]);
+  });
+
+  it('asks for the header document link and the button value and sends them as components', async () => {
+    const user = userEvent.setup();
+    renderPicker();
+
+    await user.click(screen.getByRole('button', { name: 'Enviar modelo aprovado' }));
+    const list = await screen.findByRole('list', { name: 'Modelos aprovados' });
+    await user.click(within(list).getByRole('button', { name: /boleto_pdf/ }));
+    const dialog = screen.getByRole('dialog', { name: 'boleto_pdf' });
+    const link = within(dialog).getByLabelText('Link do documento do cabeçalho');
+    const button = within(dialog).getByLabelText('Botão “Pagar”: final do link');
+    expect(within(dialog).getByText('Completa https://x.example/{{1}}')).toBeInTheDocument();
+
+    await user.type(link, 'boleto.pdf');
+    await user.type(button, '4521');
+    expect(within(dialog).getByRole('alert')).toHaveTextContent('https://');
+    await user.click(within(dialog).getByRole('button', { name: 'Enviar modelo' }));
+    expect(sentBodies).toEqual([]); // not a link Meta can download from
+
+    await user.clear(link);
+    await user.type(link, 'https://files.example.com/boleto-4521.pdf');
+    const preview = within(dialog).getByTestId('template-preview');
+    expect(preview).toHaveTextContent('https://files.example.com/boleto-4521.pdf');
+    expect(preview).toHaveTextContent('Pagar');
+    await user.click(within(dialog).getByRole('button', { name: 'Enviar modelo' }));
+
+    await vi.waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(sentBodies).toEqual([
+      expect.objectContaining({
+        template_name: 'boleto_pdf',
+        components: [
+          {
+            type: 'header',
+            parameters: [{ type: 'document', document: { link: 'https://files.example.com/boleto-4521.pdf' } }],
+          },
+          { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: '4521' }] },
+        ],
+        preview: '📎 https://files.example.com/boleto-4521.pdf\n\nSegue seu boleto.',
       }),
     ]);
   });

@@ -1,4 +1,15 @@
-import { ArrowLeftIcon, FileTextIcon, SearchIcon, SendHorizontalIcon, TriangleAlertIcon } from 'lucide-react';
+import {
+  ArrowLeftIcon,
+  CopyIcon,
+  ExternalLinkIcon,
+  FileIcon,
+  FileTextIcon,
+  ImageIcon,
+  SearchIcon,
+  SendHorizontalIcon,
+  TriangleAlertIcon,
+  VideoIcon,
+} from 'lucide-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TemplateRead } from '@/client';
@@ -23,9 +34,13 @@ import { Input } from '@/components/ui/input';
 import { cn } from '@/lib/utils';
 import {
   fillTemplate,
+  isMediaLink,
+  mediaFormat,
   missingParameters,
   templateComponents,
+  templateFields,
   templatePreview,
+  type TemplateField,
   type TemplateValues,
 } from './templates';
 
@@ -127,7 +142,62 @@ function TemplateList({
   );
 }
 
-/** The chosen template's variables, and the message as the customer will read it. */
+const MEDIA_ICONS = { image: ImageIcon, video: VideoIcon, document: FileIcon } as const;
+
+/** One value of the template: its label, and a hint where the value is not plain text. */
+function TemplateFieldInput({
+  field,
+  value,
+  onChange,
+}: {
+  field: TemplateField;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  const { t } = useTranslation();
+  const input = (
+    <Input
+      value={value}
+      maxLength={field.part === 'media' ? 2048 : 1024}
+      type={field.part === 'media' ? 'url' : 'text'}
+      placeholder={field.part === 'media' ? 'https://' : undefined}
+      onChange={(event) => onChange(event.target.value)}
+      data-testid={`template-field-${field.key}`}
+    />
+  );
+  switch (field.part) {
+    case 'header':
+      return <Field label={t('templates.headerVariable', { name: `{{${field.name}}}` })}>{input}</Field>;
+    case 'body':
+      return <Field label={t('templates.variable', { name: `{{${field.name}}}` })}>{input}</Field>;
+    case 'media': {
+      const invalid = value.trim() !== '' && !isMediaLink(value);
+      return (
+        <Field
+          label={t(`templates.mediaLink.${field.format}`)}
+          hint={t('templates.mediaLinkHint')}
+          error={invalid ? t('templates.linkInvalid') : undefined}
+          className="sm:col-span-2"
+        >
+          {input}
+        </Field>
+      );
+    }
+    case 'button':
+      return field.button.type === 'url' ? (
+        <Field
+          label={t('templates.buttonLink', { text: field.button.text })}
+          hint={t('templates.buttonLinkHint', { url: field.button.url })}
+        >
+          {input}
+        </Field>
+      ) : (
+        <Field label={t('templates.couponCode')}>{input}</Field>
+      );
+  }
+}
+
+/** The chosen template's values, and the message as the customer will read it. */
 function TemplateForm({
   template,
   values,
@@ -138,19 +208,20 @@ function TemplateForm({
   onChange: (values: TemplateValues) => void;
 }) {
   const { t } = useTranslation();
+  const fields = templateFields(template);
+  const format = mediaFormat(template);
+  const MediaIcon = format ? MEDIA_ICONS[format] : null;
   return (
     <div className="grid gap-4">
-      {template.parameters.length ? (
+      {fields.length ? (
         <div className="grid gap-3 sm:grid-cols-2">
-          {template.parameters.map((name) => (
-            <Field key={name} label={t('templates.variable', { name: `{{${name}}}` })}>
-              <Input
-                value={values[name] ?? ''}
-                maxLength={1024}
-                onChange={(event) => onChange({ ...values, [name]: event.target.value })}
-                data-testid={`template-variable-${name}`}
-              />
-            </Field>
+          {fields.map((field) => (
+            <TemplateFieldInput
+              key={field.key}
+              field={field}
+              value={values[field.key] ?? ''}
+              onChange={(value) => onChange({ ...values, [field.key]: value })}
+            />
           ))}
         </div>
       ) : (
@@ -159,13 +230,35 @@ function TemplateForm({
       <figure className="grid gap-1.5">
         <figcaption className="text-xs font-medium text-muted-foreground">{t('templates.preview')}</figcaption>
         <div className="rounded-lg bg-chat p-3">
-          <div
-            className="ml-auto max-w-[90%] rounded-lg bg-bubble-out px-3 py-2 text-sm whitespace-pre-wrap shadow-sm"
-            data-testid="template-preview"
-          >
-            {template.header ? <p className="mb-1 font-semibold">{fillTemplate(template.header, values)}</p> : null}
-            <p>{fillTemplate(template.body, values)}</p>
-            {template.footer ? <p className="mt-1 text-xs text-muted-foreground">{template.footer}</p> : null}
+          <div className="ml-auto grid max-w-[90%] gap-1" data-testid="template-preview">
+            <div className="rounded-lg bg-bubble-out px-3 py-2 text-sm whitespace-pre-wrap shadow-sm">
+              {format && MediaIcon ? (
+                <p className="mb-2 flex items-center gap-2 rounded-md bg-black/5 p-3 text-muted-foreground">
+                  <MediaIcon className="size-5 shrink-0" aria-hidden="true" />
+                  <span className="truncate">
+                    {values['header:media']?.trim() || t(`templates.media.${format}`)}
+                  </span>
+                </p>
+              ) : null}
+              {template.header ? (
+                <p className="mb-1 font-semibold">{fillTemplate(template.header, values, 'header:')}</p>
+              ) : null}
+              <p>{fillTemplate(template.body, values)}</p>
+              {template.footer ? <p className="mt-1 text-xs text-muted-foreground">{template.footer}</p> : null}
+            </div>
+            {template.buttons.map((button) => (
+              <div
+                key={button.index}
+                className="flex items-center justify-center gap-1.5 rounded-lg bg-bubble-out px-3 py-1.5 text-sm text-sky-700 shadow-sm"
+              >
+                {button.type === 'url' ? (
+                  <ExternalLinkIcon className="size-4" aria-hidden="true" />
+                ) : (
+                  <CopyIcon className="size-4" aria-hidden="true" />
+                )}
+                {button.type === 'url' ? button.text : t('templates.copyCode')}
+              </div>
+            ))}
           </div>
         </div>
       </figure>
