@@ -1,10 +1,12 @@
 """Search in the inbox's left column (M5, U1): a customer's words, written on the sandbox
-phone, are found in the agent's inbox, highlighted, and open their conversation; the customer's
-name finds the conversation itself. Screenshots: test-artifacts/screenshots/3x-*.png."""
+phone, are found in the agent's inbox, highlighted, and open their conversation at the message
+found, however far back; the customer's name finds the conversation itself. Screenshots:
+test-artifacts/screenshots/3x-*.png."""
 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,13 @@ def _customer_writes(server: NexusServer, name: str, phone: str, *texts: str) ->
                 },
                 headers={"X-Sandbox-Token": detail["verify_token"]},
             ).raise_for_status()
+        # Stored once the last one is found (the inbox worker may still be starting).
+        deadline = time.monotonic() + 15
+        while not api.get("/api/messages/search", headers=auth, params={"q": texts[-1]}).json()[
+            "items"
+        ]:
+            assert time.monotonic() < deadline, "the customer's messages were not stored"
+            time.sleep(0.1)
 
 
 def test_agent_finds_a_customer_and_a_message_and_opens_it(
@@ -57,6 +66,8 @@ def test_agent_finds_a_customer_and_a_message_and_opens_it(
         customer,
         "+55119" + str(uuid.uuid4().int)[:8],
         f"Meu boleto do {marker} venceu, como pago agora?",
+        # Enough later messages that the hit is not on the chat's first page (50).
+        *(f"Mais um detalhe, parte {n}" for n in range(60)),
     )
 
     for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
@@ -77,7 +88,10 @@ def test_agent_finds_a_customer_and_a_message_and_opens_it(
             hit.click()
             page.wait_for_url(re.compile(r"/inbox/[0-9a-f-]{36}$"))
             chat = page.get_by_role("region", name="Conversa")
-            expect(chat.get_by_text(f"Meu boleto do {marker} venceu")).to_be_visible()
+            # The chat opens at the hit, loading older pages to reach it, and marks it.
+            found = chat.get_by_test_id("message").filter(has_text=f"Meu boleto do {marker}")
+            expect(found).to_be_in_viewport()
+            expect(found).to_have_attribute("data-highlighted", "true")
             page.screenshot(path=str(screenshots / f"31-search-opened-{name}.png"))
 
             # The customer's name finds the conversation (in the queue tab, where it waits).

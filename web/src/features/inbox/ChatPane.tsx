@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ArrowLeftIcon, InfoIcon, MessagesSquareIcon, TimerIcon } from 'lucide-react';
-import { useEffect } from 'react';
+import { useCallback, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { messagesMarkConversationRead, type ConversationRead } from '@/client';
 import { conversationKeys, useAddNote, useAssign } from '@/api/conversations';
 import { toastError } from '@/api/errorMessages';
@@ -68,6 +68,22 @@ export function ChatPane({
   const typist = useTypist(conversation.id);
   useConversationRoom(conversation.id);
   useMarkRead(conversation);
+  // A search hit opens the chat at its message (?message=); once shown, the address drops it,
+  // so that opening the same hit again shows it again.
+  const [params, setParams] = useSearchParams();
+  const focusMessageId = params.get('message');
+  const focused = useCallback(
+    () =>
+      setParams(
+        (current) => {
+          const next = new URLSearchParams(current);
+          next.delete('message');
+          return next;
+        },
+        { replace: true },
+      ),
+    [setParams],
+  );
 
   const serviceState = serviceWindow(conversation, connections.data);
   const queued = conversation.status === 'waiting' && !conversation.assignee_id;
@@ -130,7 +146,7 @@ export function ChatPane({
           </Button>
         </Tooltip>
       </div>
-      <MessageList conversationId={conversation.id} />
+      <MessageList conversationId={conversation.id} focusMessageId={focusMessageId} onFocused={focused} />
       <Composer
         conversationId={conversation.id}
         quickReplies={quickReplies.data}

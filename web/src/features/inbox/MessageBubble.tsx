@@ -149,12 +149,15 @@ export function MessageBubble({
   quoted,
   onResend,
   resending,
+  highlighted = false,
 }: {
   message: MessageRead;
   /** The message this one answers, when it is loaded. */
   quoted: MessageRead | undefined;
   onResend: (id: string) => void;
   resending: boolean;
+  /** Marked for a moment: the message a search hit opened. */
+  highlighted?: boolean;
 }) {
   const { t, i18n } = useTranslation();
   const outbound = message.direction === 'outbound';
@@ -174,8 +177,11 @@ export function MessageBubble({
           'relative max-w-[85%] rounded-lg px-2.5 pt-1.5 pb-1 text-sm shadow-sm sm:max-w-[65%]',
           outbound ? 'bg-bubble-out' : 'bg-card',
           message.status === 'failed' && 'ring-1 ring-destructive/60',
+          highlighted && 'ring-2 ring-amber-400 transition-shadow',
         )}
         data-testid="message"
+        data-message-id={message.id}
+        data-highlighted={highlighted || undefined}
         data-direction={message.direction}
       >
         {message.is_bot ? (

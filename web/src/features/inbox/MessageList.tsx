@@ -1,5 +1,5 @@
 import { MessageSquareDashedIcon } from 'lucide-react';
-import { useLayoutEffect, useMemo, useRef } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MessageRead, NoteRead } from '@/client';
 import { useNotes } from '@/api/conversations';
@@ -9,6 +9,7 @@ import { useUsers } from '@/api/users';
 import { EmptyState } from '@/components/EmptyState';
 import { Spinner } from '@/components/Spinner';
 import { Button } from '@/components/ui/button';
+import { toast } from '@/components/ui/toast';
 import { MessageBubble, NoteBubble } from './MessageBubble';
 
 type Entry = { kind: 'message'; at: string; message: MessageRead } | { kind: 'note'; at: string; note: NoteRead };
@@ -17,13 +18,27 @@ const entryKey = (entry: Entry) => (entry.kind === 'message' ? entry.message.id 
 
 /** How close to the bottom counts as "reading the latest": new messages then scroll into view. */
 const STICKY_PX = 120;
+/** How far back a search hit is looked for, in pages of history (50 messages each). */
+const MAX_FOCUS_PAGES = 40;
+/** How long the message a search hit opened stays marked. */
+const HIGHLIGHT_MS = 2500;
 
 /**
  * The conversation's messages and notes in time order. Scrolling to the top loads older
  * pages (cursor); the view keeps its place when they arrive and follows new messages only
- * when the agent is already at the bottom.
+ * when the agent is already at the bottom. With `focusMessageId` (a search hit), older pages
+ * load until that message is there; it is then scrolled to and marked, and `onFocused` says
+ * the search is over, found or not.
  */
-export function MessageList({ conversationId }: { conversationId: string }) {
+export function MessageList({
+  conversationId,
+  focusMessageId,
+  onFocused,
+}: {
+  conversationId: string;
+  focusMessageId?: string | null;
+  onFocused?: () => void;
+}) {
   const { t } = useTranslation();
   const messages = useMessages(conversationId);
   const notes = useNotes(conversationId);
@@ -62,6 +77,29 @@ export function MessageList({ conversationId }: { conversationId: string }) {
   }, [entries, firstKey]);
 
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = messages;
+  const loadedPages = messages.data?.pages.length ?? 0;
+  const [highlighted, setHighlighted] = useState<string | null>(null);
+  useEffect(() => {
+    if (!focusMessageId || messages.isPending || isFetchingNextPage) return;
+    if (byId.has(focusMessageId)) {
+      const box = scroller.current;
+      box?.querySelector(`[data-message-id="${CSS.escape(focusMessageId)}"]`)?.scrollIntoView({ block: 'center' });
+      if (box) remember(box, firstKey); // before any later page or message moves the view
+      setHighlighted(focusMessageId);
+      onFocused?.();
+    } else if (hasNextPage && loadedPages < MAX_FOCUS_PAGES) {
+      void fetchNextPage();
+    } else {
+      toast.show(t('chat.focusNotLoaded'));
+      onFocused?.();
+    }
+  }, [focusMessageId, messages.isPending, isFetchingNextPage, byId, hasNextPage, loadedPages, fetchNextPage, firstKey, onFocused, t]);
+  useEffect(() => {
+    if (!highlighted) return;
+    const timer = setTimeout(() => setHighlighted(null), HIGHLIGHT_MS);
+    return () => clearTimeout(timer);
+  }, [highlighted]);
+
   function onScroll() {
     const box = scroller.current;
     if (!box) return;
@@ -103,6 +141,7 @@ export function MessageList({ conversationId }: { conversationId: string }) {
               key={entryKey(entry)}
               message={entry.message}
               quoted={entry.message.reply_to_id ? byId.get(entry.message.reply_to_id) : undefined}
+              highlighted={highlighted === entry.message.id}
               resending={resend.isPending && resend.variables === entry.message.id}
               onResend={(id) => resend.mutate(id, { onError: (error) => toastError(t, error, t('chat.resendFailed')) })}
             />

@@ -95,7 +95,11 @@ describe('search in the conversation column', () => {
     expect(within(conversations).getByRole('link', { name: /Maria Boleto/ })).toHaveAttribute('href', '/inbox/conv-1');
     const messages = await screen.findByRole('list', { name: 'Mensagens' });
     const hits = within(messages).getAllByRole('link');
-    expect(hits.map((link) => link.getAttribute('href'))).toEqual(['/inbox/conv-1', '/inbox/conv-2']);
+    // A hit opens its conversation at the message found.
+    expect(hits.map((link) => link.getAttribute('href'))).toEqual([
+      '/inbox/conv-1?message=m-1',
+      '/inbox/conv-2?message=m-2',
+    ]);
     expect(hits[0]).toHaveTextContent('Cliente 1');
     expect(within(hits[0]!).getByText('boleto', { selector: 'mark' })).toBeInTheDocument();
     expect(hits[1]).toHaveTextContent('Você: Mensagem 2: segue o boleto do mês');
@@ -103,7 +107,7 @@ describe('search in the conversation column', () => {
 
     await user.click(screen.getByRole('button', { name: 'Mais mensagens' }));
 
-    expect(await within(messages).findByRole('link', { name: /Cliente 3/ })).toHaveAttribute('href', '/inbox/conv-3');
+    expect(await within(messages).findByRole('link', { name: /Cliente 3/ })).toHaveAttribute('href', '/inbox/conv-3?message=m-3');
     expect(searchCalls().at(-1)?.searchParams.get('cursor')).toBe('page-2');
     expect(screen.queryByRole('button', { name: 'Mais mensagens' })).not.toBeInTheDocument();
   });

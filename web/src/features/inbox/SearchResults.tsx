@@ -55,7 +55,7 @@ function MessageHit({ hit, query, selected }: { hit: MessageSearchHit; query: st
   const { message } = hit;
   return (
     <Link
-      to={`/inbox/${message.conversation_id}`}
+      to={`/inbox/${message.conversation_id}?message=${message.id}`}
       aria-current={selected ? 'page' : undefined}
       className={cn(
         'flex items-start gap-3 border-b border-border/60 px-3 py-2.5 outline-none hover:bg-muted focus-visible:bg-accent focus-visible:ring-2 focus-visible:ring-ring focus-visible:ring-inset',
