@@ -1,10 +1,11 @@
 """The front process's handle on its worker process (kit/worker_process.py): a worker that
-keeps dying is restarted after growing waits, and one that does not stop when asked is
-killed after the grace."""
+keeps dying is restarted after growing waits, one that does not stop when asked is killed
+after the grace, and the front process serves once its worker says it reads kicks."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 
 import pytest
@@ -60,3 +61,28 @@ async def test_a_worker_that_ignores_the_stop_is_killed_after_the_grace(
     await worker.stop()
     assert process.returncode is not None and process.returncode < 0  # killed by a signal
     assert loop.time() - began < 5  # the grace, not the worker's minute
+
+
+async def test_the_front_process_waits_until_its_worker_reads_kicks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As the inbox worker does once it has started: say so, then read kicks until stdin ends.
+    script = (
+        "import sys, time; time.sleep(0.3); "
+        f"print({json.dumps(json.dumps(worker_process.READY))}, flush=True); sys.stdin.read()"
+    )
+    worker = WorkerProcess([sys.executable, "-c", script], wake=[])
+    worker.start()
+    try:
+        assert await worker.ready()
+        assert worker.pid is not None
+    finally:
+        await worker.stop()
+
+    monkeypatch.setattr(worker_process, "READY_TIMEOUT_SECONDS", 0.2)
+    silent = WorkerProcess([sys.executable, "-c", "import sys; sys.stdin.read()"], wake=[])
+    silent.start()
+    try:
+        assert not await silent.ready()  # serving goes on; the sweeps cover what waits
+    finally:
+        await silent.stop()

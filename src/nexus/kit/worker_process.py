@@ -9,7 +9,10 @@ the worker's standard streams:
   worker's stdin (``kit/jobs.py``: ``JobRegistry.delegate``); closing stdin stops the worker;
 - the worker's real-time calls (emit, close a room, disconnect a user) come back as JSON
   lines on its stdout and are made on the front process's sockets
-  (``Realtime.bind_relay`` / ``apply_relayed``). Its logs go to stderr, as the front's do.
+  (``Realtime.bind_relay`` / ``apply_relayed``). Its logs go to stderr, as the front's do;
+- its first line, ``["ready"]``, says it reads kicks: the front process starts serving only
+  then (``WorkerProcess.ready``), so that webhooks acked in the worker's first seconds (about
+  2.5 s of start-up) do not wait for it unseen.
 
 A kick or an event lost on the way (the worker died) costs what it costs between distributed
 processes: the sweeps find the work again, and clients resync from the event log.
@@ -35,6 +38,9 @@ log = structlog.get_logger(__name__)
 LINE_LIMIT = 16 * 1024 * 1024
 # How long a stopping front process lets the worker finish the batch it is applying.
 STOP_GRACE_SECONDS = 15.0
+# How long a starting front process waits for its worker to be ready before serving anyway.
+READY_TIMEOUT_SECONDS = 60.0
+READY = ["ready"]
 # Waits before restarting a worker that died, growing while it keeps dying young.
 RESTART_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 # A worker that ran this long before it died starts its restarts afresh.
@@ -52,6 +58,7 @@ class WorkerProcess:
         self._process: asyncio.subprocess.Process | None = None
         self._supervisor: asyncio.Task[None] | None = None
         self._stopping = False
+        self._ready = asyncio.Event()  # the first worker said it reads kicks
         self.started = 0  # how many times a worker was started (operators, tests)
 
     @property
@@ -60,6 +67,19 @@ class WorkerProcess:
 
     def start(self) -> None:
         self._supervisor = asyncio.create_task(self._supervise())
+
+    async def ready(self) -> bool:
+        """Wait until the worker reads kicks; False (logged) if it did not within
+        ``READY_TIMEOUT_SECONDS``: what is stored meanwhile is applied once it does, or by
+        the sweeps."""
+        try:
+            await asyncio.wait_for(self._ready.wait(), READY_TIMEOUT_SECONDS)
+        except TimeoutError:
+            log.warning(
+                "worker_process_not_ready", argv=self._argv, timeout_seconds=READY_TIMEOUT_SECONDS
+            )
+            return False
+        return True
 
     def kick(self, name: str, **kwargs: Any) -> None:
         process = self._process
@@ -87,7 +107,7 @@ class WorkerProcess:
                 for name in self._wake:
                     self.kick(name)
                 assert process.stdout is not None
-                await _relay(process.stdout)
+                await _relay(process.stdout, self._ready.set)
                 code = await process.wait()
                 self._process = None
                 if self._stopping:
@@ -112,13 +132,16 @@ class WorkerProcess:
             await asyncio.gather(self._supervisor, return_exceptions=True)
 
 
-async def _relay(stdout: asyncio.StreamReader) -> None:
+async def _relay(stdout: asyncio.StreamReader, on_ready: Callable[[], None]) -> None:
     """Make the worker's real-time calls on this process's sockets until it closes stdout."""
     while line := await stdout.readline():
         try:
             call = json.loads(line)
         except ValueError:
             log.warning("worker_process_stray_output", line=line[:200].decode(errors="replace"))
+            continue
+        if call == READY:
+            on_ready()
             continue
         try:
             await realtime.apply_relayed(call)
@@ -149,6 +172,7 @@ async def serve_as_worker(kick: Callable[..., Awaitable[None]]) -> None:
     reader = asyncio.StreamReader(limit=LINE_LIMIT)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     reading = asyncio.create_task(_read_kicks(reader, kick))
+    send(READY)
     loop.add_signal_handler(signal.SIGTERM, reading.cancel)
     try:
         await reading
