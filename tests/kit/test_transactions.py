@@ -216,3 +216,25 @@ async def test_a_writer_cancelled_while_waiting_for_the_lock_leaves_it_free(
     held_lock.holder.execute("BEGIN IMMEDIATE")  # …and hold it
     held_lock.holder.execute("COMMIT")
     assert await _notes(held_lock.database) == set()
+
+
+async def test_every_session_commits_to_disk_before_it_returns(
+    test_database: MigratedDatabase,
+) -> None:
+    """A webhook is acked once its events are committed (M4): that commit must survive a
+    power loss, not only a crash of the process (decision 0011)."""
+    database = create_database(test_database.url, long_running=True)
+    durable = "2" if test_database.dialect == "sqlite" else "on"  # FULL; synchronous_commit
+    query = text(
+        "PRAGMA synchronous" if test_database.dialect == "sqlite" else "SHOW synchronous_commit"
+    )
+    try:
+        async with database.write() as session:
+            written = await session.scalar(query)
+        async with database.read() as session:
+            read = await session.scalar(query)
+        async with database.read_inline() as session:
+            inline = await session.scalar(query)
+    finally:
+        await database.dispose()
+    assert [str(written), str(read), str(inline)] == [durable] * 3

@@ -164,7 +164,9 @@ def _configure_sqlite(engine: AsyncEngine, *, autocheckpoint: bool) -> None:
             dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a commit is on disk when it returns, as on PostgreSQL, so that an acked
+        # webhook survives a power loss; NORMAL synced only at checkpoints (decision 0011).
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if not autocheckpoint:
