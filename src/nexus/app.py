@@ -81,11 +81,11 @@ def create_app(
                 await spool.move_leftovers(settings.resolved_database_url, database)
             async with run_jobs(settings, database, background=bool(run_background)):
                 worker = app.state.inbox_worker = _start_inbox_worker() if inbox_worker else None
-                if worker is not None:
-                    await worker.ready()
-                if freeze_heap:
-                    freeze_startup_heap()
                 try:
+                    if worker is not None:  # stopped below even if the start is interrupted
+                        await worker.ready()
+                    if freeze_heap:
+                        freeze_startup_heap()
                     yield
                 finally:
                     if worker is not None:  # while its last events can still be relayed

@@ -107,17 +107,13 @@ async def test_closed_window_refuses_text_and_sends_a_filled_in_template(
             "parameters": [{"type": "text", "text": "Ana"}, {"type": "text", "text": "#4521"}],
         }
     ]
-    sent = await client.post(
-        "/api/messages/send-template",
-        headers=world.admin.headers,
-        json={
-            "conversation_id": conversation_id,
-            "template_name": "order_update",
-            "language": "pt_BR",
-            "components": components,
-            "preview": "Olá Ana, o pedido #4521 saiu para entrega.",
-            "idempotency_key": "template-0001",
-        },
+    sent = await _send_template(
+        world,
+        conversation_id,
+        "order_update",
+        components,
+        preview="Olá Ana, o pedido #4521 saiu para entrega.",
+        idempotency_key="template-0001",
     )
 
     assert sent.status_code == 202, sent.text
@@ -140,17 +136,25 @@ async def _delivered(fake: FakeCloudApi) -> bool:
 BOLETO_LINK = "https://files.example.com/boleto-4521.pdf"
 
 
-async def _send_boleto(world: World, conversation_id: str, components: list[Any]) -> Any:
-    response = await world.client.post(
+async def _send_template(
+    world: World, conversation_id: str, name: str, components: list[Any], **fields: str
+) -> Any:
+    return await world.client.post(
         "/api/messages/send-template",
         headers=world.admin.headers,
         json={
             "conversation_id": conversation_id,
-            "template_name": "boleto_pdf",
+            "template_name": name,
             "language": "pt_BR",
             "components": components,
-            "preview": "Segue seu boleto.",
+            **fields,
         },
+    )
+
+
+async def _send_boleto(world: World, conversation_id: str, components: list[Any]) -> Any:
+    response = await _send_template(
+        world, conversation_id, "boleto_pdf", components, preview="Segue seu boleto."
     )
     assert response.status_code == 202, response.text
     return response.json()
