@@ -87,13 +87,27 @@ export function MessageList({
       if (box) remember(box, firstKey); // before any later page or message moves the view
       setHighlighted(focusMessageId);
       onFocused?.();
+    } else if (messages.isFetchNextPageError) {
+      onFocused?.(); // retrying here would loop; the "load older" button is still there
     } else if (hasNextPage && loadedPages < MAX_FOCUS_PAGES) {
       void fetchNextPage();
     } else {
       toast.show(t('chat.focusNotLoaded'));
       onFocused?.();
     }
-  }, [focusMessageId, messages.isPending, isFetchingNextPage, byId, hasNextPage, loadedPages, fetchNextPage, firstKey, onFocused, t]);
+  }, [
+    focusMessageId,
+    messages.isPending,
+    messages.isFetchNextPageError,
+    isFetchingNextPage,
+    byId,
+    hasNextPage,
+    loadedPages,
+    fetchNextPage,
+    firstKey,
+    onFocused,
+    t,
+  ]);
   useEffect(() => {
     if (!highlighted) return;
     const timer = setTimeout(() => setHighlighted(null), HIGHLIGHT_MS);
