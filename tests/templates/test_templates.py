@@ -55,6 +55,16 @@ async def _quiet_conversation(world: World, connection_id: str) -> str:
     return str(conversation.id)
 
 
+async def _closed_window(
+    app: FastAPI, client: AsyncClient, fake: FakeCloudApi
+) -> tuple[World, str, str]:
+    """A company with a Cloud API number that can list its templates, and a conversation of
+    it whose window is closed: the world, the connection's id and the conversation's."""
+    world = await make_world(app, client)
+    connection_id = await _cloud_connection(world, fake, waba_id=WABA_ID)
+    return world, connection_id, await _quiet_conversation(world, connection_id)
+
+
 async def _templates(world: World, connection_id: str) -> Any:
     return await world.client.get(
         "/api/templates", headers=world.admin.headers, params={"connection_id": connection_id}
@@ -64,9 +74,7 @@ async def _templates(world: World, connection_id: str) -> Any:
 async def test_closed_window_refuses_text_and_sends_a_filled_in_template(
     app: FastAPI, client: AsyncClient, fake_cloud_api: FakeCloudApi
 ) -> None:
-    world = await make_world(app, client)
-    connection_id = await _cloud_connection(world, fake_cloud_api, waba_id=WABA_ID)
-    conversation_id = await _quiet_conversation(world, connection_id)
+    world, connection_id, conversation_id = await _closed_window(app, client, fake_cloud_api)
 
     text = await client.post(
         "/api/messages/send",
@@ -163,9 +171,7 @@ async def _send_boleto(world: World, conversation_id: str, components: list[Any]
 async def test_a_template_with_a_document_header_and_a_link_button_is_sent_filled_in(
     app: FastAPI, client: AsyncClient, fake_cloud_api: FakeCloudApi
 ) -> None:
-    world = await make_world(app, client)
-    connection_id = await _cloud_connection(world, fake_cloud_api, waba_id=WABA_ID)
-    conversation_id = await _quiet_conversation(world, connection_id)
+    world, connection_id, conversation_id = await _closed_window(app, client, fake_cloud_api)
 
     listed = {t["name"]: t for t in (await _templates(world, connection_id)).json()}
     boleto = listed["boleto_pdf"]
@@ -193,9 +199,7 @@ async def test_a_template_with_a_document_header_and_a_link_button_is_sent_fille
 async def test_a_template_sent_without_its_header_fails_with_metas_reason(
     app: FastAPI, client: AsyncClient, fake_cloud_api: FakeCloudApi
 ) -> None:
-    world = await make_world(app, client)
-    connection_id = await _cloud_connection(world, fake_cloud_api, waba_id=WABA_ID)
-    conversation_id = await _quiet_conversation(world, connection_id)
+    world, _, conversation_id = await _closed_window(app, client, fake_cloud_api)
     button = {
         "type": "button",
         "sub_type": "url",

@@ -160,7 +160,7 @@ function TemplateFieldInput({
       value={value}
       maxLength={field.part === 'media' ? 2048 : 1024}
       type={field.part === 'media' ? 'url' : 'text'}
-      placeholder={field.part === 'media' ? 'https://' : undefined}
+      placeholder={field.part === 'media' ? t('templates.mediaLinkExample') : undefined}
       onChange={(event) => onChange(event.target.value)}
       data-testid={`template-field-${field.key}`}
     />
