@@ -245,6 +245,8 @@ def test_templates_an_agent_cannot_fill_in_are_unsupported() -> None:
     assert parsed().supported
     assert parsed({"type": "HEADER", "format": "IMAGE"}).supported
     assert not parsed({"type": "HEADER", "format": "LOCATION"}).supported
+    unknown = parsed({"type": "HEADER", "format": "PRODUCT"})
+    assert not unknown.supported and unknown.header_format is None
     assert not parsed(
         {"type": "BUTTONS", "buttons": [{"type": "OTP", "otp_type": "COPY_CODE"}]}
     ).supported

@@ -5,7 +5,6 @@ read each; a change committed meanwhile is never hidden by a read that began bef
 from __future__ import annotations
 
 import asyncio
-import uuid
 from typing import Any
 
 import pytest
@@ -17,18 +16,13 @@ from nexus.connections import webhook_lookup as lookup_module
 from nexus.connections.webhook_lookup import WebhookLookup
 from nexus.kit.db import Database
 from nexus.models import Connection
-from tests.fixtures.sandbox import sandbox_connection
-from tests.fixtures.world import make_world
+from tests.fixtures.sandbox import sandbox_connection_of_a_new_company
 
 
 async def _counted_reads(
     app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[Connection, list[str]]:
-    world = await make_world(app, client)
-    created = await sandbox_connection(client, world.admin)
-    async with app.state.database.read() as session:
-        connection = await session.get(Connection, uuid.UUID(created["id"]))
-    assert connection is not None
+    connection = await sandbox_connection_of_a_new_company(app, client)
     reads: list[str] = []
     read = lookup_module.connection_by_webhook_key
 
@@ -68,13 +62,27 @@ async def test_a_change_committed_during_a_read_is_read_again(
 ) -> None:
     connection, reads = await _counted_reads(app, client, monkeypatch)
     database: Database = app.state.database
-    lookup = WebhookLookup()
+    now = [0.0]
+    lookup = WebhookLookup(clock=lambda: now[0])
     key = connection.webhook_key
+
+    async def forget() -> None:
+        async with database.write() as session:
+            lookup.forget_after_commit(session, connection)
 
     under_way = asyncio.create_task(lookup.find(database, key))
     await asyncio.sleep(0.01)  # the read has begun: it may see the row as it was
-    async with database.write() as session:
-        lookup.forget_after_commit(session, connection)
+    await forget()
     await under_way
     await lookup.find(database, key)
     assert reads == [key, key]  # not served what the earlier read found
+
+    now[0] += lookup_module.TTL_SECONDS  # expired: the next delivery reads again
+    older = asyncio.create_task(lookup.find(database, key))
+    await asyncio.sleep(0.01)
+    await forget()
+    # A delivery arriving while the older read still runs does not wait for its row.
+    newer = asyncio.create_task(lookup.find(database, key))
+    await asyncio.sleep(0.01)
+    assert reads == [key] * 4 and not older.done()
+    await asyncio.gather(older, newer)

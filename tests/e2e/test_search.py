@@ -90,8 +90,9 @@ def test_agent_finds_a_customer_and_a_message_and_opens_it(
             chat = page.get_by_role("region", name="Conversa")
             # The chat opens at the hit, loading older pages to reach it, and marks it.
             found = chat.get_by_test_id("message").filter(has_text=f"Meu boleto do {marker}")
-            expect(found).to_be_in_viewport()
+            # The mark lasts 2.5 s: checked first, then where the message is.
             expect(found).to_have_attribute("data-highlighted", "true")
+            expect(found).to_be_in_viewport()
             page.screenshot(path=str(screenshots / f"31-search-opened-{name}.png"))
 
             # The customer's name finds the conversation (in the queue tab, where it waits).

@@ -11,12 +11,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nexus.channels.outbound import Template, TemplateButton
+from nexus.channels.outbound import HeaderFormat, Template, TemplateButton
 from nexus.channels.payload import non_empty, obj, objs
 
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
-# Header formats whose media each send supplies, by link (image, video, document).
-MEDIA_HEADERS = frozenset({"image", "video", "document"})
+# The header formats of Meta's list, as Nexus names them.
+_HEADER_FORMATS: dict[str, HeaderFormat] = {
+    "TEXT": "text",
+    "IMAGE": "image",
+    "VIDEO": "video",
+    "DOCUMENT": "document",
+    "LOCATION": "location",
+}
 # Buttons that need nothing at a send. A URL button needs a value only when its link ends
 # in a variable; a copy-code button needs its code. Any other kind (a one-time password, a
 # product list, a flow) takes what an agent cannot give here.
@@ -43,7 +49,7 @@ def parse_template(item: Any) -> Template | None:
     if body is None:
         return None
     header = components.get("HEADER", {})
-    header_format = str(header.get("format", "TEXT")).lower() if header else None
+    header_format = _HEADER_FORMATS.get(str(header.get("format", "TEXT")).upper())
     header_text = non_empty(header.get("text")) if header_format == "text" else None
     header_parameters = variables(header_text or "")
     parameters = variables(body)
@@ -53,7 +59,9 @@ def parse_template(item: Any) -> Template | None:
     if not named:
         parameters.sort(key=int)
     buttons: list[TemplateButton] = []
-    supported = header_format in (None, "text", *MEDIA_HEADERS)
+    # A location header needs coordinates an agent does not give here, and a header of a
+    # format Nexus does not know cannot be filled in.
+    supported = not header or header_format not in (None, "location")
     for index, button in enumerate(objs(components.get("BUTTONS", {}).get("buttons"))):
         kind = str(button.get("type", "")).upper()
         text = str(button.get("text", ""))

@@ -86,13 +86,17 @@ class Template:
     body_parameters: tuple[str, ...] = ()
     # Named variables ({{customer}}) are sent with their names, positional ones ({{1}}) in order.
     named_parameters: bool = False
-    # "text", or the media each send supplies: "image", "video", "document", "location".
-    header_format: str | None = None
+    # "text", or the media each send supplies; None without a header, or with one of a
+    # format Nexus does not know (then ``supported`` is False).
+    header_format: HeaderFormat | None = None
     header_parameters: tuple[str, ...] = ()  # the text header's variables
     buttons: tuple[TemplateButton, ...] = ()  # those that take a value at each send
     # False when a part needs what an agent cannot give here (a location header, a
     # one-time password, a button kind Nexus does not know).
     supported: bool = True
+
+
+HeaderFormat = Literal["text", "image", "video", "document", "location"]
 
 
 @dataclass(frozen=True)

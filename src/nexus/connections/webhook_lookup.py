@@ -47,9 +47,9 @@ class WebhookLookup:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._cached: dict[str, _Cached] = {}
+        # The read under way per key; ``forget`` drops it, and a read no longer registered
+        # here began before a committed change: it does not cache what it found.
         self._reading: dict[str, asyncio.Future[WebhookTarget | None]] = {}
-        # Bumped when a key is forgotten: a read that began before does not cache its row.
-        self._generation: dict[str, int] = {}
 
     async def find(self, database: Database, key: str) -> WebhookTarget | None:
         cached = self._cached.get(key)
@@ -63,7 +63,7 @@ class WebhookLookup:
         return await asyncio.shield(reading)
 
     async def _read(self, database: Database, key: str) -> WebhookTarget | None:
-        generation = self._generation.get(key, 0)
+        this_read = asyncio.current_task()  # the task ``find`` registered in ``_reading``
         now = self._clock()
         async with database.read() as session:
             connection = await connection_by_webhook_key(session, key)
@@ -71,7 +71,7 @@ class WebhookLookup:
             self._cached.pop(key, None)
             return None
         target = WebhookTarget(connection, adapter_of(connection))
-        if self._generation.get(key, 0) == generation:
+        if self._reading.get(key) is this_read:
             self._cached[key] = _Cached(target, now + TTL_SECONDS)
         return target
 
@@ -88,7 +88,6 @@ class WebhookLookup:
         async def forget() -> None:
             self._cached.pop(key, None)
             self._reading.pop(key, None)  # a read under way may have found the old row
-            self._generation[key] = self._generation.get(key, 0) + 1
 
         after_commit(session, forget)
 

@@ -70,9 +70,10 @@ class Intake:
         while self._waiting:
             batch: list[_Delivery] = []
             try:
-                if spool.active:
+                if spool.active and len(self._waiting) < self.MAX_BATCH:
                     # A spool commit waits for nobody: without a pause each would store one
-                    # or two deliveries, and their cost per commit would add up.
+                    # or two deliveries, and their cost per commit would add up. A full
+                    # batch is already there: no pause.
                     await asyncio.sleep(self.GATHER_SECONDS)
                 batch = self._waiting[: self.MAX_BATCH]
                 del self._waiting[: self.MAX_BATCH]

@@ -137,7 +137,6 @@ class InboxSpool:
             InboundEvent,
             [dict(row) for row in rows if row["connection_id"] in live],
             ["connection_id", "provider_event_id"],
-            returning=[table_of(InboundEvent).c.id],
         )
         moved = [row["id"] for row in rows]
         after_commit(session, lambda: self._forget(moved))

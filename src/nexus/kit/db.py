@@ -311,14 +311,17 @@ async def insert_new_rows(
     target: type[Model] | Table,
     rows: Sequence[dict[str, Any]],
     unique: list[str],
-    returning: Sequence[Any],
+    returning: Sequence[Any] = (),
 ) -> Sequence[Row[Any]]:
     """Like ``insert_ignoring_duplicates``, for rows nobody reads back whole: only the
-    ``returning`` columns of the new rows, without loading objects into the session (a
-    webhook's inbox insert spent most of its time loading what it had just written).
-    ``target``: a model, or a table that has none (the inbox spool's)."""
+    ``returning`` columns of the new rows (none: nothing is read back), without loading
+    objects into the session (a webhook's inbox insert spent most of its time loading what
+    it had just written). ``target``: a model, or a table that has none (the inbox spool's)."""
     if not rows:
         return []
     table = target if isinstance(target, Table) else table_of(target)
-    statement = _insert_ignoring(session, table, unique).returning(*returning)
-    return (await session.execute(statement, list(rows))).all()
+    statement = _insert_ignoring(session, table, unique)
+    if not returning:
+        await session.execute(statement, list(rows))
+        return []
+    return (await session.execute(statement.returning(*returning), list(rows))).all()

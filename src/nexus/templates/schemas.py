@@ -4,6 +4,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from nexus.channels.outbound import HeaderFormat
+
 
 class TemplateButtonRead(BaseModel):
     """A button that takes a value at each send."""
@@ -24,8 +26,9 @@ class TemplateRead(BaseModel):
     language: str = Field(examples=["pt_BR"])
     category: str | None
     # "text" (``header`` holds it), or the media each send links to: "image", "video",
-    # "document". Any other ("location") makes the template unsupported.
-    header_format: str | None = Field(examples=["document"])
+    # "document". "location" (and a format Nexus does not know, shown as null) makes the
+    # template unsupported.
+    header_format: HeaderFormat | None = Field(examples=["document"])
     header: str | None
     # The text header's variables (WhatsApp allows one), sent like the body's.
     header_parameters: list[str]

@@ -1854,7 +1854,7 @@ export type TemplateRead = {
     /**
      * Header Format
      */
-    header_format: string | null;
+    header_format: 'text' | 'image' | 'video' | 'document' | 'location' | null;
     /**
      * Header Parameters
      */

@@ -35,6 +35,7 @@ import { cn } from '@/lib/utils';
 import {
   fillTemplate,
   isMediaLink,
+  MEDIA_KEY,
   mediaFormat,
   missingParameters,
   templateComponents,
@@ -144,6 +145,12 @@ function TemplateList({
 
 const MEDIA_ICONS = { image: ImageIcon, video: VideoIcon, document: FileIcon } as const;
 
+/** What WhatsApp takes: a coupon code of up to 15 characters, text parameters of up to 1,024. */
+function maxLength(field: TemplateField): number {
+  if (field.part === 'media') return 2048;
+  return field.part === 'button' && field.button.type === 'copy_code' ? 15 : 1024;
+}
+
 /** One value of the template: its label, and a hint where the value is not plain text. */
 function TemplateFieldInput({
   field,
@@ -158,7 +165,7 @@ function TemplateFieldInput({
   const input = (
     <Input
       value={value}
-      maxLength={field.part === 'media' ? 2048 : 1024}
+      maxLength={maxLength(field)}
       type={field.part === 'media' ? 'url' : 'text'}
       placeholder={field.part === 'media' ? t('templates.mediaLinkExample') : undefined}
       onChange={(event) => onChange(event.target.value)}
@@ -236,7 +243,7 @@ function TemplateForm({
                 <p className="mb-2 flex items-center gap-2 rounded-md bg-black/5 p-3 text-muted-foreground">
                   <MediaIcon className="size-5 shrink-0" aria-hidden="true" />
                   <span className="truncate">
-                    {values['header:media']?.trim() || t(`templates.media.${format}`)}
+                    {values[MEDIA_KEY]?.trim() || t(`templates.media.${format}`)}
                   </span>
                 </p>
               ) : null}

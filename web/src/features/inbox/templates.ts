@@ -6,7 +6,10 @@ import type { TemplateRead } from '@/client';
 /** Values by field key (`TemplateField.key`). */
 export type TemplateValues = Record<string, string>;
 
-export type MediaFormat = 'image' | 'video' | 'document';
+export type MediaFormat = Extract<TemplateRead['header_format'], 'image' | 'video' | 'document'>;
+
+/** The field key of the header's media link. */
+export const MEDIA_KEY = 'header:media';
 
 /** One value the agent gives: a variable of the header or the body, the link of the
  *  header's media, or a button's value. */
@@ -16,7 +19,6 @@ export type TemplateField =
   | { key: string; part: 'button'; button: TemplateRead['buttons'][number] };
 
 const VARIABLE = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
-const MEDIA_FORMATS: readonly string[] = ['image', 'video', 'document'];
 const LINK = /^https?:\/\/[^\s/]+\.[^\s]+$/i;
 
 /** Whether `value` is a web address Meta can download a header's media from. */
@@ -26,7 +28,7 @@ export function isMediaLink(value: string): boolean {
 
 export function mediaFormat(template: TemplateRead): MediaFormat | null {
   const format = template.header_format;
-  return format && MEDIA_FORMATS.includes(format) ? (format as MediaFormat) : null;
+  return format === 'image' || format === 'video' || format === 'document' ? format : null;
 }
 
 /** Every value the template takes at a send, in the order the form asks for them. */
@@ -34,7 +36,7 @@ export function templateFields(template: TemplateRead): TemplateField[] {
   const format = mediaFormat(template);
   return [
     ...template.header_parameters.map((name) => ({ key: `header:${name}`, part: 'header' as const, name })),
-    ...(format ? [{ key: 'header:media', part: 'media' as const, format }] : []),
+    ...(format ? [{ key: MEDIA_KEY, part: 'media' as const, format }] : []),
     ...template.parameters.map((name) => ({ key: name, part: 'body' as const, name })),
     ...template.buttons.map((button) => ({ key: `button:${button.index}`, part: 'button' as const, button })),
   ];
@@ -78,7 +80,7 @@ export function templateComponents(template: TemplateRead, values: TemplateValue
       parameters: template.header_parameters.map((name) => textParameter(template, name, values[`header:${name}`] ?? '')),
     });
   } else if (format) {
-    const link = cleanValue(values['header:media'] ?? '');
+    const link = cleanValue(values[MEDIA_KEY] ?? '');
     components.push({ type: 'header', parameters: [{ type: format, [format]: { link } }] });
   }
   if (template.parameters.length) {
@@ -103,7 +105,7 @@ export function templateComponents(template: TemplateRead, values: TemplateValue
  *  link, for the agents who read the chat later. */
 export function templatePreview(template: TemplateRead, values: TemplateValues): string {
   const clean = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, cleanValue(value)]));
-  const media = mediaFormat(template) ? clean['header:media'] : undefined;
+  const media = mediaFormat(template) ? clean[MEDIA_KEY] : undefined;
   return [
     media ? `📎 ${media}` : null,
     template.header ? fillTemplate(template.header, clean, 'header:') : null,
